@@ -1,0 +1,10 @@
+/** Regenerates the tables section of README.md and docs/data-model.md from the migrations. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { withTables } from '../../src/schema/catalog.ts';
+
+for (const file of ['README.md', 'docs/data-model.md']) {
+  const before = await readFile(file, 'utf8');
+  const after = withTables(before);
+  if (after !== before) await writeFile(file, after);
+  console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
+}

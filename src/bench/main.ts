@@ -1,0 +1,58 @@
+/**
+ * `make bench`: seeding throughput and key-query latency at two dataset sizes, each next to a
+ * ceiling measured in the same run on the same server. Prints figures and ratios, writes
+ * .reports/bench.json. Targets (issue 2): seeding >= 0.8 of the ceiling; single-partition query
+ * p99 <= 2x a bare prepared SELECT of the same partition. Misses are reported, not hidden.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cqlSettings } from '../config/settings.ts';
+import { connectCql } from '../cql/connect.ts';
+import { migrate } from '../migrations/runner.ts';
+import type { SeedConfig } from '../seed/generator.ts';
+import { benchQueries } from './queries.ts';
+import { benchSeeding } from './seeding.ts';
+import { table } from './stats.ts';
+
+const SIZES = [
+  { name: 'small', sessions: 300 },
+  { name: 'large', sessions: 3000 },
+];
+const CONCURRENCY = 64;
+const ITERATIONS = 300;
+
+const s = cqlSettings({});
+const { exec, dialect, serverVersion } = await connectCql(s);
+const results = [];
+try {
+  console.log(`bench on ${dialect} ${serverVersion} at ${s.contactPoints}, concurrency ${CONCURRENCY}\n`);
+  for (const size of SIZES) {
+    const config: SeedConfig = { seed: 7, sessions: size.sessions, accounts: 50, days: 30, endDate: '2026-11-01' };
+    const ours = `bench_${size.name}_ours`;
+    const ceiling = `bench_${size.name}_ceiling`;
+    for (const ks of [ours, ceiling]) {
+      await exec.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+      await migrate({ exec, keyspace: ks, dialect, datacenter: s.localDataCenter, replicationFactor: 1 });
+    }
+    const seeding = await benchSeeding(exec, ours, ceiling, config, CONCURRENCY);
+    const queries = await benchQueries(exec, ours, config, ITERATIONS);
+    results.push({ size: size.name, sessions: size.sessions, seeding, queries });
+
+    console.log(`== ${size.name}: ${size.sessions} sessions, ${seeding.steps} steps, ${seeding.statements} rows`);
+    console.log(table(['seeding', 'rows/s', 'ceiling rows/s', 'ratio', 'target'], [[
+      'seed', seeding.oursRowsPerSec.toFixed(0), seeding.ceilingRowsPerSec.toFixed(0), seeding.ratio.toFixed(2),
+      seeding.ratio >= 0.8 ? '>= 0.80 met' : '>= 0.80 MISSED',
+    ]]));
+    console.log();
+    console.log(table(['query', 'p50 ms', 'p99 ms', 'bare p50', 'bare p99', 'p99 ratio', 'target'], queries.map((f) => [
+      f.query, f.ours.p50.toFixed(2), f.ours.p99.toFixed(2), f.bare.p50.toFixed(2), f.bare.p99.toFixed(2), f.ratio.toFixed(2),
+      f.ratio <= 2 ? '<= 2 met' : '<= 2 MISSED',
+    ])));
+    console.log();
+    for (const ks of [ours, ceiling]) await exec.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+  }
+  await mkdir('.reports', { recursive: true });
+  await writeFile('.reports/bench.json', JSON.stringify(results, null, 2));
+  console.log('figures written to .reports/bench.json');
+} finally {
+  await exec.close();
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { cqlSettings, dayFlag, intFlag, type CqlFlags } from '../config/settings.ts';
+import type { SeedConfig } from '../seed/generator.ts';
+
+/** The connection flags every command that talks to the CQL server shares. */
+export function withCqlOptions(cmd: Command): Command {
+  return cmd
+    .option('--cql <hosts>', 'CQL contact points host[:port],... (env AGENTSTORE_CQL; default: local services 127.0.0.1:19042)')
+    .option('--keyspace <name>', 'keyspace (env AGENTSTORE_KEYSPACE; default agentstore)')
+    .option('--dialect <auto|scylla|cassandra>', 'CQL dialect; auto detects ScyllaDB from system.versions (env AGENTSTORE_DIALECT)')
+    .option('--datacenter <name>', 'local data-centre name (env AGENTSTORE_DATACENTER; default datacenter1)')
+    .option('--replication-factor <n>', 'replication factor for a new keyspace (env AGENTSTORE_REPLICATION_FACTOR; default 1)');
+}
+
+export const settingsFrom = (opts: CqlFlags) => cqlSettings(opts);
+
+export interface DatasetFlags {
+  seed: string;
+  sessions: string;
+  accounts: string;
+  days: string;
+  endDate: string;
+}
+
+/** The dataset flags shared by seed, verify and bench: verify must be given what seed was given. */
+export function withDatasetOptions(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'random seed of the synthetic dataset', '42')
+    .option('--sessions <n>', 'number of sessions (about 14 steps each; 70000 gives ~1M steps)', '2000')
+    .option('--accounts <n>', 'number of accounts (activity is skewed: a few accounts have most sessions)', '100')
+    .option('--days <n>', 'days of history, ending the day before --end-date', '30')
+    .option('--end-date <YYYY-MM-DD>', 'first day after the dataset (UTC); fixed so data is reproducible', '2026-11-01');
+}
+
+export function datasetFrom(f: DatasetFlags): SeedConfig {
+  const config: SeedConfig = {
+    seed: intFlag('--seed', f.seed, 0, 2 ** 31 - 1),
+    sessions: intFlag('--sessions', f.sessions, 1, 10_000_000),
+    accounts: intFlag('--accounts', f.accounts, 1, 1_000_000),
+    days: intFlag('--days', f.days, 1, 3650),
+    endDate: dayFlag('--end-date', f.endDate),
+  };
+  return config;
+}

@@ -1,0 +1,74 @@
+import { DIALECTS, type Dialect } from '../cql/dialect.ts';
+import { KEYSPACE_PATTERN } from '../schema/table.ts';
+import { LOCAL } from './local-services.ts';
+
+/**
+ * Where every connection setting comes from: a CLI flag, else an AGENTSTORE_* variable, else the
+ * address of the local services started by `make services-up` (src/config/local-services.ts).
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CqlSettings {
+  contactPoints: string;
+  keyspace: string;
+  dialect: Dialect | 'auto';
+  localDataCenter: string;
+  replicationFactor: number;
+  username?: string;
+  password?: string;
+}
+
+export interface CqlFlags {
+  cql?: string;
+  keyspace?: string;
+  dialect?: string;
+  datacenter?: string;
+  replicationFactor?: string;
+}
+
+export function cqlSettings(flags: CqlFlags, env: NodeJS.ProcessEnv = process.env): CqlSettings {
+  const contactPoints = flags.cql ?? env['AGENTSTORE_CQL'] ?? LOCAL.cql;
+  for (const point of contactPoints.split(',')) {
+    if (!/^[A-Za-z0-9_.-]+(:\d{1,5})?$/.test(point.trim())) {
+      throw new UsageError(`--cql / AGENTSTORE_CQL: "${point}" is not host[:port] (e.g. 127.0.0.1:9042; separate several with commas)`);
+    }
+  }
+  const keyspace = flags.keyspace ?? env['AGENTSTORE_KEYSPACE'] ?? 'agentstore';
+  if (!KEYSPACE_PATTERN.test(keyspace)) {
+    throw new UsageError(`--keyspace / AGENTSTORE_KEYSPACE: "${keyspace}" is not a valid keyspace name (lower-case letters, digits, _; start with a letter)`);
+  }
+  const dialect = flags.dialect ?? env['AGENTSTORE_DIALECT'] ?? 'auto';
+  if (dialect !== 'auto' && !DIALECTS.includes(dialect as Dialect)) {
+    throw new UsageError(`--dialect / AGENTSTORE_DIALECT: "${dialect}" is not one of auto, ${DIALECTS.join(', ')}`);
+  }
+  const rf = flags.replicationFactor ?? env['AGENTSTORE_REPLICATION_FACTOR'] ?? '1';
+  const username = env['AGENTSTORE_CQL_USERNAME'];
+  const password = env['AGENTSTORE_CQL_PASSWORD'];
+  return {
+    contactPoints,
+    keyspace,
+    dialect: dialect as Dialect | 'auto',
+    localDataCenter: flags.datacenter ?? env['AGENTSTORE_DATACENTER'] ?? LOCAL.cqlDatacenter,
+    replicationFactor: intFlag('--replication-factor', rf, 1, 9),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+/** Parses a whole-number flag and names the flag and the allowed range when it is wrong. */
+export function intFlag(name: string, value: string | number, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.replace(/_/g, '')) ? Number(value.replace(/_/g, '')) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+export function dayFlag(name: string, value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`${name} must be a day written YYYY-MM-DD (got "${value}")`);
+  }
+  return value;
+}

@@ -1,0 +1,20 @@
+import type { CqlSettings } from '../config/settings.ts';
+import { detectDialect, type Dialect } from './dialect.ts';
+import { DriverExecutor } from './driver.ts';
+
+export interface Connected {
+  exec: DriverExecutor;
+  dialect: Dialect;
+  serverVersion: string;
+}
+
+/** Connects and settles the dialect: detected from the server unless forced by --dialect. */
+export async function connectCql(s: CqlSettings): Promise<Connected> {
+  const exec = await DriverExecutor.connect({
+    contactPoints: s.contactPoints,
+    localDataCenter: s.localDataCenter,
+    ...(s.username ? { username: s.username, password: s.password ?? '' } : {}),
+  });
+  const detected = await detectDialect(exec);
+  return { exec, dialect: s.dialect === 'auto' ? detected.dialect : s.dialect, serverVersion: detected.version };
+}

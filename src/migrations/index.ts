@@ -1,0 +1,8 @@
+import { initial } from './001-initial.ts';
+import { agentVersion } from './002-agent-version.ts';
+import { agentTurnsByVersion } from './003-agent-turns-by-version.ts';
+import type { Migration } from './migration.ts';
+
+/** Every migration, in the order it applies. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initial, agentVersion, agentTurnsByVersion];
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

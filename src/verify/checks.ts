@@ -1,0 +1,98 @@
+import type { KeyQueries, Page, PageRequest } from '../domain/queries.ts';
+import { accountIdOf, generateSession, type SeedConfig, type SessionModel } from '../seed/generator.ts';
+import type { Focus } from './ground-truth.ts';
+
+/** One key query with fixed arguments, asked of both the store under test and the ground truth. */
+export interface Check {
+  query: QueryId;
+  label: string;
+  run(q: KeyQueries): Promise<unknown>;
+}
+
+export const QUERY_IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3'] as const;
+export type QueryId = (typeof QUERY_IDS)[number];
+
+export const QUERY_TITLES: Record<QueryId, string> = {
+  P1: 'active branch of a session',
+  P2: "account's sessions by recency (paged)",
+  P3: "turn's steps in idx order (paged)",
+  P4: 'siblings / regenerations of a turn',
+  P5: 'session summary',
+  A1: 'turns per day per account',
+  A2: 'step-type distribution per account-day',
+  A3: 'per-step-type latency percentiles',
+  A5: 'sessions with a pending InputRequest',
+  A6: 'language mix',
+  E1: 'turns by classifier label, score >= x',
+  E2: 'label fractions over time',
+  E3: 'agent turns per version per day',
+};
+
+/** Follows cursors to the end, so stores with different cursor formats compare on items alone. */
+export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await fetch({ limit, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    if (!page.cursor) return items;
+    cursor = page.cursor;
+  }
+  throw new Error('more than 10000 pages: the cursor does not advance');
+}
+
+export function windowDays(config: SeedConfig): string[] {
+  const end = Date.parse(`${config.endDate}T00:00:00Z`);
+  return Array.from({ length: config.days }, (_, i) => new Date(end - (config.days - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
+export interface Plan {
+  focus: Focus;
+  checks: Check[];
+}
+
+export const CLASSIFIER_LABEL = 'bug_report';
+export const MIN_SCORE = 0.7;
+
+/**
+ * Picks what to check: `samples` sessions spread evenly over the dataset, the accounts they belong
+ * to (always including the most active account), and every agent version seen. The sample is
+ * deterministic, so two runs check the same things.
+ */
+export function planChecks(config: SeedConfig, samples: number, accountSamples: number): Plan {
+  const count = Math.min(samples, config.sessions);
+  const indices = [...new Set(Array.from({ length: count }, (_, k) => Math.floor((k * config.sessions) / count)))];
+  const models: SessionModel[] = indices.map((i) => generateSession(config, i));
+  const accounts = [...new Set([accountIdOf(config, 0), ...models.map((m) => m.session.accountId)])].slice(0, accountSamples);
+  const versions = [...new Set(models.flatMap((m) => m.turns.map((t) => t.agentVersion).filter((v): v is string => !!v)))].sort();
+  const days = windowDays(config);
+  const checks: Check[] = [];
+
+  for (const m of models) {
+    const sid = m.session.sessionId;
+    checks.push({ query: 'P1', label: sid, run: (q) => q.activeBranch(sid) });
+    checks.push({ query: 'P5', label: sid, run: (q) => q.sessionSummary(sid) });
+    for (const t of m.turns.filter((t) => t.role === 'agent').slice(0, 3)) {
+      checks.push({ query: 'P3', label: t.turnId, run: (q) => allPages((p) => q.turnSteps(t.turnId, p), 4) });
+    }
+    const parents = new Map<string, number>();
+    for (const t of m.turns) parents.set(t.parentId ?? '', (parents.get(t.parentId ?? '') ?? 0) + 1);
+    const withSiblings = m.turns.filter((t) => (parents.get(t.parentId ?? '') ?? 0) > 1);
+    for (const t of [...withSiblings.slice(0, 2), ...m.turns.slice(0, 1)]) {
+      checks.push({ query: 'P4', label: t.turnId, run: (q) => q.siblings(t.turnId) });
+    }
+  }
+  for (const a of accounts) {
+    checks.push({ query: 'P2', label: a, run: (q) => allPages((p) => q.accountSessions(a, p), 20) });
+    checks.push({ query: 'A1', label: a, run: (q) => q.turnsPerDay(a, days) });
+    for (const d of days.slice(-5)) checks.push({ query: 'A2', label: `${a} ${d}`, run: (q) => q.stepTypeDistribution(a, d) });
+    checks.push({ query: 'A3', label: a, run: (q) => q.stepLatency(a, days) });
+    checks.push({ query: 'A5', label: a, run: (q) => q.pendingInputs(a) });
+    checks.push({ query: 'A6', label: a, run: (q) => q.languageMix(a, days) });
+    checks.push({ query: 'E1', label: `${a} ${CLASSIFIER_LABEL}>=${MIN_SCORE}`, run: (q) => q.turnsByLabel(a, days, CLASSIFIER_LABEL, MIN_SCORE) });
+    checks.push({ query: 'E2', label: a, run: (q) => q.labelFractions(a, days) });
+  }
+  for (const v of versions) checks.push({ query: 'E3', label: v, run: (q) => q.agentTurnsByVersion(v, days) });
+
+  return { focus: { accounts: new Set(accounts), sessions: new Set(models.map((m) => m.session.sessionId)) }, checks };
+}

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', ['bin/agentstore.js', ...args], { env: { ...process.env, AGENTSTORE_KEYSPACE: undefined } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+describe('agentstore CLI', () => {
+  it('has --help for every command', async () => {
+    const top = await run('--help');
+    expect(top.code).toBe(0);
+    for (const cmd of ['migrate', 'status', 'seed', 'verify']) {
+      expect(top.stdout).toContain(cmd);
+      const help = await run(cmd, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`Usage: agentstore ${cmd}`));
+      expect(help.stdout).toContain('--cql');
+    }
+  });
+
+  it('names the bad flag and the fix, and exits 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['seed', '--sessions', 'lots'], /--sessions must be a whole number from 1 to 10000000 \(got "lots"\)/],
+      [['seed', '--end-date', '2026-13-45'], /--end-date must be a day written YYYY-MM-DD/],
+      [['migrate', '--keyspace', 'Bad-Name'], /--keyspace .* is not a valid keyspace name/],
+      [['migrate', '--dialect', 'mysql'], /--dialect .* "mysql" is not one of auto, scylla, cassandra/],
+      [['verify', '--cql', 'host:port:extra'], /--cql .* is not host\[:port\]/],
+      [['migrate', '--target', '99'], /--target must be a whole number from 1 to \d/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('says how to start the services when the CQL server is unreachable', async () => {
+    const r = await run('status', '--cql', '127.0.0.1:1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the CQL server at 127\.0\.0\.1:1 .*make services-up/);
+  });
+
+  it('migrates and reports the schema version', async () => {
+    const ks = `t_cli_${process.pid}`;
+    expect((await run('migrate', '--keyspace', ks)).stdout).toMatch(/schema at version 3 \(applied 1, 2, 3\)/);
+    const status = await run('status', '--keyspace', ks);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/cassandra 5\.0\.\d+/);
+    expect(status.stdout).toMatch(/at version 3 of 3/);
+  });
+});
