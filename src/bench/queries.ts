@@ -2,7 +2,7 @@ import type { DriverExecutor } from '../cql/driver.ts';
 import { generateSession, type SeedConfig } from '../seed/generator.ts';
 import { CqlQueries } from '../store/queries.ts';
 import { windowDays } from '../verify/checks.ts';
-import { timeCalls, type Latency } from './stats.ts';
+import { timePair, type Latency } from './stats.ts';
 
 export interface QueryFigures {
   query: string;
@@ -40,8 +40,7 @@ export async function benchQueries(exec: DriverExecutor, ks: string, config: See
   ];
   const out: QueryFigures[] = [];
   for (const [name, ours, base] of cases) {
-    const o = await timeCalls(iterations, ours);
-    const b = await timeCalls(iterations, base);
+    const [o, b] = await timePair(iterations, ours, base);
     out.push({ query: name, ours: o, bare: b, ratio: o.p99 / b.p99 });
   }
   return out;

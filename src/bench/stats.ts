@@ -11,16 +11,28 @@ export function latency(samplesMs: number[]): Latency {
   return { n: s.length, p50: at(50), p99: at(99) };
 }
 
-/** Times `fn` `iterations` times after a warm-up, one call at a time (latency, not throughput). */
-export async function timeCalls(iterations: number, fn: (i: number) => Promise<unknown>): Promise<Latency> {
-  for (let i = 0; i < Math.min(20, iterations); i++) await fn(i);
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
+/**
+ * Times two functions one call at a time (latency, not throughput), alternating a call of each, so
+ * a GC pause, a compaction or a busy neighbour lands on both sides alike.
+ */
+export async function timePair(
+  iterations: number,
+  a: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<unknown>,
+): Promise<[Latency, Latency]> {
+  for (let i = 0; i < Math.min(50, iterations); i++) await Promise.all([a(i), b(i)]);
+  const sa: number[] = [];
+  const sb: number[] = [];
+  const time = async (fn: (i: number) => Promise<unknown>, i: number, into: number[]) => {
     const start = performance.now();
     await fn(i);
-    samples.push(performance.now() - start);
+    into.push(performance.now() - start);
+  };
+  for (let i = 0; i < iterations; i++) {
+    await time(a, i, sa);
+    await time(b, i, sb);
   }
-  return latency(samples);
+  return [latency(sa), latency(sb)];
 }
 
 export function table(header: string[], rows: string[][]): string {

@@ -35,6 +35,18 @@ function reason(err: unknown): string {
   return (first ?? (err as Error)).message.split('\n')[0]!;
 }
 
+const PREPARED = { prepare: true } as const;
+const EMPTY: ResultPage = Object.freeze({ rows: [] }) as ResultPage;
+
+function driverOptions(o: QueryOptions): cassandra.QueryOptions {
+  return {
+    prepare: true,
+    ...(o.fetchSize ? { fetchSize: o.fetchSize } : {}),
+    ...(o.pageState ? { pageState: o.pageState } : {}),
+    ...(o.serial ? { serialConsistency: types.consistencies.localSerial } : {}),
+  };
+}
+
 export class DriverExecutor implements CqlExecutor {
   private constructor(readonly client: cassandra.Client) {}
 
@@ -64,17 +76,11 @@ export class DriverExecutor implements CqlExecutor {
     return new DriverExecutor(client);
   }
 
-  async execute(query: string, params: unknown[] = [], options: QueryOptions = {}): Promise<ResultPage> {
-    const result = await this.client.execute(query, params as never, {
-      prepare: true,
-      ...(options.fetchSize ? { fetchSize: options.fetchSize } : {}),
-      ...(options.pageState ? { pageState: options.pageState } : {}),
-      ...(options.serial ? { serialConsistency: types.consistencies.localSerial } : {}),
-    });
-    return {
-      rows: (result.rows ?? []).map(toRow),
-      ...(result.pageState ? { pageState: result.pageState } : {}),
-    };
+  async execute(query: string, params: unknown[] = [], options?: QueryOptions): Promise<ResultPage> {
+    // Most calls (every seeded row) pass no options: reuse one options object for them.
+    const result = await this.client.execute(query, params as never, options ? driverOptions(options) : PREPARED);
+    if (!result.rows?.length && !result.pageState) return EMPTY;
+    return result.pageState ? { rows: result.rows.map(toRow), pageState: result.pageState } : { rows: result.rows.map(toRow) };
   }
 
   async batch(statements: Statement[]): Promise<void> {

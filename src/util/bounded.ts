@@ -8,12 +8,13 @@ export async function forEachBounded<T>(
   concurrency: number,
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
-  const it: AsyncIterator<T> | Iterator<T> =
-    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  const isAsync = Symbol.asyncIterator in items;
+  const it: AsyncIterator<T> | Iterator<T> = isAsync ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed) {
-      const next = await it.next();
+      // A sync iterator is pulled without an await: one microtask less per item on the seeder's hot path.
+      const next = isAsync ? await it.next() : (it as Iterator<T>).next();
       if (next.done) return;
       try {
         await fn(next.value);
