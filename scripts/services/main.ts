@@ -59,7 +59,14 @@ async function up(svc: Service): Promise<void> {
     }
   }
   if (await portOpen(svc.port)) {
-    throw new Error(`${HOST}:${svc.port} is already taken by a process we did not start (no live pid file); stop it first`);
+    // Another checkout's services (a second clone, a CI rehearsal) answer on the same fixed ports:
+    // if the port answers this service's real request, use it; anything else is a squatter.
+    const detail = await svc.probe().catch(() => undefined);
+    if (detail === undefined) {
+      throw new Error(`${HOST}:${svc.port} is already taken by a process we did not start (no live pid file); stop it first`);
+    }
+    say(svc, `served on ${HOST}:${svc.port} by a process started elsewhere (another checkout?): using it; \`down\` here will not stop it. ${detail}`);
+    return;
   }
   const launch = await svc.prepare();
   const pid = await startDetached(svc.name, launch);
