@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { connectTestCql, dropKeyspace } from '../support/cql.ts';
 
 const run = async (...args: string[]) => {
   try {
@@ -54,5 +55,8 @@ describe('agentstore CLI', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/cassandra 5\.0\.\d+/);
     expect(status.stdout).toMatch(/at version 3 of 3/);
+    const c = await connectTestCql();
+    await dropKeyspace(c, ks);
+    await c.exec.close();
   });
 });
