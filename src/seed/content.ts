@@ -1,4 +1,4 @@
-import type { Faker } from '@faker-js/faker';
+import type { Names } from './names.ts';
 import { StepType } from '../domain/step-types.ts';
 import { ERRORS, FEATURES, PHRASES, TOOLS, type Label, type Lang, type Profile } from './phrases.ts';
 import type { Rng } from './rng.ts';
@@ -10,7 +10,7 @@ import type { Rng } from './rng.ts';
 
 export interface Exchange {
   rng: Rng;
-  faker: Faker;
+  names: Names;
   profile: Profile;
   lang: Lang;
   label: Label;
@@ -19,10 +19,10 @@ export interface Exchange {
   vars: Record<string, string>;
 }
 
-export function newVars(rng: Rng, faker: Faker, profile: Profile, subject: string, domain: string): Record<string, string> {
+export function newVars(rng: Rng, names: Names, profile: Profile, subject: string, domain: string): Record<string, string> {
   return {
     s: subject, t: rng.pick(TOOLS[profile]), e: rng.pick(ERRORS), f: rng.pick(FEATURES), n: String(rng.pick([2, 3, 5, 8, 10, 12, 20, 30, 45, 50, 100, 500])),
-    c: faker.company.name(), p: faker.person.firstName(), d: domain,
+    c: names.company(), p: names.firstName(), d: domain,
   };
 }
 
@@ -208,14 +208,14 @@ function plot(x: Exchange): Built {
 }
 
 function table(x: Exchange): Built {
-  const { rng, faker } = x;
+  const { rng, names } = x;
   const n = rng.int(3, 10);
   type Kind = { columns: string[]; row: () => (string | number | boolean | null)[] };
   const regions: Kind = { columns: ['region', 'orders', 'revenue', 'growth'], row: () => [rng.pick(['EMEA', 'North America', 'APAC', 'LATAM']), rng.int(20, 5000), Math.round(rng.next() * 1e6) / 100, rng.decimal3(-0.2, 0.4)] };
-  const customers: Kind = { columns: ['customer', 'plan', 'seats', 'active'], row: () => [faker.company.name(), rng.pick(['Free', 'Team', 'Business', 'Enterprise']), rng.int(1, 400), rng.chance(0.85)] };
+  const customers: Kind = { columns: ['customer', 'plan', 'seats', 'active'], row: () => [names.company(), rng.pick(['Free', 'Team', 'Business', 'Enterprise']), rng.int(1, 400), rng.chance(0.85)] };
   const endpoints: Kind = { columns: ['endpoint', 'p50 ms', 'p99 ms', 'errors'], row: () => [`/${rng.pick(['v1', 'v2'])}/${rng.pick(['orders', 'users', 'exports', 'search'])}`, rng.int(5, 120), rng.int(120, 3000), rng.chance(0.2) ? null : rng.int(0, 50)] };
-  const studies: Kind = { columns: ['study', 'year', 'n', 'effect size'], row: () => [`${faker.person.lastName()} et al.`, rng.int(2008, 2026), rng.int(20, 5000), rng.decimal3(-0.5, 1.2)] };
-  const options: Kind = { columns: ['option', 'price', 'rating'], row: () => [faker.location.city(), rng.int(40, 900), rng.decimal3(3, 5)] };
+  const studies: Kind = { columns: ['study', 'year', 'n', 'effect size'], row: () => [`${names.lastName()} et al.`, rng.int(2008, 2026), rng.int(20, 5000), rng.decimal3(-0.5, 1.2)] };
+  const options: Kind = { columns: ['option', 'price', 'rating'], row: () => [names.city(), rng.int(40, 900), rng.decimal3(3, 5)] };
   const byProfile: Record<Profile, readonly Kind[]> = {
     developer: [endpoints], analyst: [regions, customers], support: [customers], researcher: [studies], casual: [options],
   };

@@ -1,9 +1,9 @@
-import { base, de, en, es, Faker, fr, it, ja, pt_BR, type LocaleDefinition } from '@faker-js/faker';
 import type { Role, Session, Step, Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
 import { ROOT } from '../store/writes.ts';
 import { answerPrompt, buildStep, editedPrompt, humanPrompt, newVars, sessionTitle, type BuiltStep, type Exchange } from './content.ts';
 import { LABELS, LANGUAGE_UTC_OFFSETS, LANGUAGE_WEIGHTS, LANGUAGES, PROFILES, SUBJECTS, type Label, type Lang, type Profile } from './phrases.ts';
+import { domainName, namesFor } from './names.ts';
 import { base36, fold32, mix32, permute64, Rng } from './rng.ts';
 
 /**
@@ -69,14 +69,8 @@ const SHAPES: Record<Profile, Shape> = {
   casual: { labels: [30, 25, 3, 4, 6, 12, 20], tools: [5, 40, 2, 3, 5, 4, 25, 18], toolCount: [40, 38, 17, 5], think: 0.5, exchanges: 1.9 },
 };
 
-const LOCALES: Record<Lang, LocaleDefinition> = { en, de, fr, es, 'pt-BR': pt_BR, it, ja };
-
-/** One stream per session: reseeding it (cheap) also reseeds every faker instance built on it. */
+/** One stream per session, reseeded per session (cheap): every random choice comes from it. */
 const rng = new Rng(0);
-const randomizer = { next: (): number => rng.next(), seed: (seed: number | number[]): void => rng.seed(seed) };
-const FAKERS = Object.fromEntries(
-  LANGUAGES.map((l) => [l, new Faker({ locale: l === 'en' ? [en, base] : [LOCALES[l], en, base], randomizer })]),
-) as Record<Lang, Faker>;
 
 const SALT_PICK = 0x7069636b;
 const SALT_ACCOUNT = 0x61636374;
@@ -127,7 +121,7 @@ function accountOf(config: SeedConfig, k: number): Account {
     utcOffset: rng.pick(LANGUAGE_UTC_OFFSETS[lang]),
     profile: PROFILES[rng.weighted([34, 20, 16, 10, 20])]!,
     activity: 0.6 + rng.next() * 0.8,
-    domain: FAKERS.en.internet.domainName(),
+    domain: domainName(rng),
   };
 }
 
@@ -158,7 +152,7 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
 
   const shape = SHAPES[account.profile];
   const lang: Lang = account.lang !== 'en' ? (rng.chance(0.9) ? account.lang : 'en') : rng.chance(0.03) ? rng.pick(LANGUAGES) : 'en';
-  const faker = FAKERS[lang];
+  const names = namesFor(lang, rng);
   const [key, salt] = sessionKey(config, index);
   const sessionId = `ses_${key}`;
   let seq = 0;
@@ -177,7 +171,7 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
 
   let subject = rng.pick(SUBJECTS[account.profile]);
   const exchange = (label: Label): Exchange => ({
-    rng, faker, profile: account.profile, lang, label, subject, vars: newVars(rng, faker, account.profile, subject, account.domain),
+    rng, names, profile: account.profile, lang, label, subject, vars: newVars(rng, names, account.profile, subject, account.domain),
   });
   const pickLabel = (later: boolean): Label => {
     const w = later ? shape.labels.map((v, i) => (LABELS[i] === 'praise' ? v * 2.5 : v)) : shape.labels;

@@ -1,6 +1,6 @@
 /**
- * A small, fast, seedable PRNG (sfc32) and the hashing behind the generator's ids. It also serves as
- * faker's randomizer, so reseeding per session costs a few operations instead of a Mersenne twister.
+ * A small, fast, seedable PRNG (sfc32) and the hashing behind the generator's ids. Reseeding per
+ * session costs a few operations, so any session can be regenerated on its own.
  * Never Math.random, never the clock: everything follows from the seed.
  */
 
@@ -43,7 +43,6 @@ export class Rng {
     this.seed(seed);
   }
 
-  /** faker's Randomizer contract, too. */
   seed(seed: number | number[]): void {
     const words = Array.isArray(seed) ? seed : [seed];
     let h = 0x811c9dc5;
