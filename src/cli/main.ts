@@ -5,6 +5,8 @@ import { MigrationChecksumError } from '../migrations/runner.ts';
 import { migrateCommand, statusCommand } from './commands/migrate.ts';
 import { seedCommand } from './commands/seed.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { projectCommand } from './commands/project.ts';
+import { rebuildCommand } from './commands/rebuild.ts';
 
 const program = new Command('agentstore')
   .description('The data layer of AI-agent products: ScyllaDB write model, CDC, Redis read models.')
@@ -15,6 +17,8 @@ program.addCommand(migrateCommand());
 program.addCommand(statusCommand());
 program.addCommand(seedCommand());
 program.addCommand(verifyCommand());
+program.addCommand(projectCommand());
+program.addCommand(rebuildCommand());
 
 try {
   await program.parseAsync(process.argv);

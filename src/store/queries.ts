@@ -13,7 +13,7 @@ import { ROOT } from './writes.ts';
 const iso = (v: unknown): string => (v as Date).toISOString();
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-function checkDays(days: string[]): string[] {
+export function checkDays(days: string[]): string[] {
   if (!Array.isArray(days) || days.length === 0 || days.length > 366) {
     throw new ValidationError('days', 'give 1 to 366 days (YYYY-MM-DD)');
   }
@@ -21,7 +21,7 @@ function checkDays(days: string[]): string[] {
   return days;
 }
 
-function checkLimit(page: PageRequest): number {
+export function checkLimit(page: PageRequest): number {
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 1000) throw new ValidationError('limit', 'must be an integer from 1 to 1000');
   return page.limit;
 }

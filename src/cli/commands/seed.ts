@@ -5,21 +5,30 @@ import { LATEST_VERSION } from '../../migrations/index.ts';
 import { schemaVersion } from '../../migrations/runner.ts';
 import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
 import { seed } from '../../seed/seeder.ts';
+import { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
+import { readSideConfig } from '../../readside/config.ts';
+import { jsonLogger } from '../../readside/log.ts';
 import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type DatasetFlags } from '../options.ts';
 
 export function seedCommand(): Command {
   return withDatasetOptions(withCqlOptions(new Command('seed')))
     .description('write a deterministic synthetic dataset (re-running it changes nothing)')
     .option('--concurrency <n>', 'CQL statements in flight', '64')
-    .action(async (opts: CqlFlags & DatasetFlags & { concurrency: string }) => {
+    .option('--cdc-standin', 'also publish every write to a CDC table to Kafka in the ScyllaDB CDC connector format (a STAND-IN for the connector; env AGENTSTORE_KAFKA, AGENTSTORE_TOPIC_PREFIX)')
+    .action(async (opts: CqlFlags & DatasetFlags & { concurrency: string; cdcStandin?: boolean }) => {
       const s = settingsFrom(opts);
       const config = datasetFrom(opts);
       const concurrency = intFlag('--concurrency', opts.concurrency, 1, 1024);
+      const readSide = opts.cdcStandin ? readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: s.keyspace }) : undefined;
       const { exec } = await connectCql(s);
+      let standin: CdcStandinExecutor | undefined;
       try {
         const version = await schemaVersion(exec, s.keyspace);
         if (version < LATEST_VERSION) {
           throw new UsageError(`keyspace ${s.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`);
+        }
+        if (readSide) {
+          standin = await CdcStandinExecutor.open(exec, readSide.brokers, s.keyspace, { topicPrefix: readSide.topicPrefix, log: jsonLogger({ component: 'cdc-standin' }) });
         }
         const bar = new cliProgress.SingleBar(
           {
@@ -32,7 +41,7 @@ export function seedCommand(): Command {
         );
         const started = performance.now();
         bar.start(config.sessions, 0, { steps: 0, rate: 0 });
-        const result = await seed(exec, s.keyspace, config, {
+        const result = await seed(standin ?? exec, s.keyspace, config, {
           concurrency,
           onProgress: (p) => {
             const secs = (performance.now() - started) / 1000;
@@ -45,7 +54,9 @@ export function seedCommand(): Command {
           `seeded ${result.sessions} sessions, ${result.steps} steps (${result.statements} rows) into ${s.keyspace} ` +
             `in ${secs.toFixed(1)} s: ${Math.round(result.statements / secs)} rows/s, ${Math.round(result.steps / secs)} steps/s`,
         );
+        if (standin) console.log(`CDC stand-in published ${standin.published} change events`);
       } finally {
+        await standin?.close();
         await exec.close();
       }
     });

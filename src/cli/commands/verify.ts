@@ -3,6 +3,10 @@ import { Command } from 'commander';
 import { connectCql } from '../../cql/connect.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { CqlQueries } from '../../store/queries.ts';
+import { createClient } from '@redis/client';
+import type { KeyQueries } from '../../domain/queries.ts';
+import { RedisQueries } from '../../readmodels/queries.ts';
+import { readSideConfig } from '../../readside/config.ts';
 import { formatReport, verify } from '../../verify/verify.ts';
 import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type DatasetFlags } from '../options.ts';
 
@@ -12,16 +16,22 @@ export function verifyCommand(): Command {
     .option('--samples <n>', 'sessions to check (spread evenly over the dataset)', '40')
     .option('--account-samples <n>', 'accounts to check (the most active one is always included)', '6')
     .option('--json <file>', 'also write the report as JSON')
-    .action(async (opts: CqlFlags & DatasetFlags & { samples: string; accountSamples: string; json?: string }) => {
+    .option('--read-models', 'check the Redis read models (RedisQueries; env AGENTSTORE_REDIS, AGENTSTORE_REDIS_PREFIX) instead of the CQL store')
+    .action(async (opts: CqlFlags & DatasetFlags & { samples: string; accountSamples: string; json?: string; readModels?: boolean }) => {
       const s = settingsFrom(opts);
       const config = datasetFrom(opts);
       const samples = intFlag('--samples', opts.samples, 1, 10_000);
       const accountSamples = intFlag('--account-samples', opts.accountSamples, 1, 1000);
+      const readSide = opts.readModels ? readSideConfig() : undefined;
+      const redis = readSide ? createClient({ url: readSide.redisUrl }) : undefined;
+      await redis?.connect();
       const { exec } = await connectCql(s);
       try {
         // The dataset ends before --end-date: P2 starts its month walk there, not at today's month.
         const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
-        const store = new CqlQueries(exec, s.keyspace, { now: () => end, historyMonths: Math.ceil(config.days / 28) + 2 });
+        const store: KeyQueries = redis && readSide
+          ? new RedisQueries(redis, readSide.keyPrefix)
+          : new CqlQueries(exec, s.keyspace, { now: () => end, historyMonths: Math.ceil(config.days / 28) + 2 });
         const report = await verify(store, config, {
           samples,
           accountSamples,
@@ -34,6 +44,7 @@ export function verifyCommand(): Command {
         if (opts.json) await writeFile(opts.json, JSON.stringify(report, null, 2));
         if (!report.passed) process.exitCode = 1;
       } finally {
+        await redis?.quit();
         await exec.close();
       }
     });

@@ -1,0 +1,88 @@
+import { isInteger, isSafeNumber, parse } from 'lossless-json';
+import { z } from 'zod';
+import { CDC_TABLES, type CdcTable } from '../readside/config.ts';
+import { PRIMARY_KEYS, ROW_SCHEMAS } from './rows.ts';
+
+/**
+ * Decodes one message of the ScyllaDB CDC Source Connector (advanced output format, JSON converter
+ * without schemas; ../shared/notes/scylla-cdc.md). bigint/counter columns and ts_ns can exceed
+ * 2^53, so the text is parsed losslessly: unsafe integers become bigint, the rest stay numbers.
+ */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+  constructor(readonly kind: 'unparseable' | 'unknown-table' | 'schema-mismatch', message: string) {
+    super(message);
+  }
+}
+
+export interface ChangeEvent {
+  table: CdcTable;
+  op: 'c' | 'u' | 'd';
+  /** Change time in microseconds (source.ts_us, else source.ts_ms * 1000), as a decimal string. */
+  tsUs: string;
+  /** Source time in ms, for the "age of the last event" metric. */
+  tsMs: number;
+  key: Record<string, unknown>;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export type Decoded = { kind: 'tombstone' } | { kind: 'heartbeat' } | { kind: 'change'; event: ChangeEvent };
+
+const int = z.union([z.number().int(), z.bigint()]);
+const ENVELOPE = z.looseObject({
+  source: z.looseObject({ ts_ms: int, ts_us: int.nullish(), keyspace_name: z.string().nullish(), table_name: z.string().nullish() }),
+  op: z.enum(['c', 'u', 'd']),
+  key: z.record(z.string(), z.unknown()).nullish(),
+  before: z.record(z.string(), z.unknown()).nullish(),
+  after: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** Integers beyond 2^53 become bigint; every other number stays a JS number (doubles are doubles at the source too). */
+export function parseLossless(text: string): unknown {
+  return parse(text, null, (v) => (isInteger(v) && !isSafeNumber(v) ? BigInt(v) : parseFloat(v)));
+}
+
+const issues = (e: z.ZodError): string => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+
+/** Topic <prefix>.<keyspace>.<table>; the heartbeat topic is __debezium-heartbeat.<prefix>. */
+export function decode(topic: string, value: Buffer | null, expect: { topicPrefix: string; keyspace: string }): Decoded {
+  if (topic.startsWith('__debezium-heartbeat')) return { kind: 'heartbeat' };
+  const base = `${expect.topicPrefix}.${expect.keyspace}.`;
+  const table = topic.startsWith(base) ? topic.slice(base.length) : '';
+  if (!(CDC_TABLES as readonly string[]).includes(table)) {
+    throw new DecodeError('unknown-table', `topic "${topic}" is not one of ${CDC_TABLES.map((t) => base + t).join(', ')}`);
+  }
+  // A delete is followed by a tombstone (same key, null value) for log compaction: nothing to apply.
+  if (value === null || value.length === 0) return { kind: 'tombstone' };
+  let raw: unknown;
+  try {
+    raw = parseLossless(value.toString('utf8'));
+  } catch (err) {
+    throw new DecodeError('unparseable', `not JSON: ${(err as Error).message}`);
+  }
+  if (raw && typeof raw === 'object' && 'payload' in raw && 'schema' in raw) raw = (raw as { payload: unknown }).payload;
+  const env = ENVELOPE.safeParse(raw);
+  if (!env.success) throw new DecodeError('schema-mismatch', `not a connector envelope: ${issues(env.error)}`);
+  const e = env.data;
+  if (e.source.table_name && e.source.table_name !== table) {
+    throw new DecodeError('schema-mismatch', `source.table_name "${e.source.table_name}" does not match topic "${topic}"`);
+  }
+  const t = table as CdcTable;
+  const image = (name: 'before' | 'after', v: Record<string, unknown> | null | undefined): Record<string, unknown> | null => {
+    if (v === null || v === undefined) return null;
+    const r = ROW_SCHEMAS[t].safeParse(v);
+    if (!r.success) throw new DecodeError('schema-mismatch', `${t}.${name}: ${issues(r.error)}`);
+    return r.data as Record<string, unknown>;
+  };
+  const before = image('before', e.before);
+  const after = image('after', e.after);
+  if (e.op !== 'd' && !after) throw new DecodeError('schema-mismatch', `op "${e.op}" without an after image: enable postimage and cdc.include.after=full`);
+  const key = e.key ?? after ?? before;
+  if (!key) throw new DecodeError('schema-mismatch', 'a delete with neither key nor before image');
+  // Without images, the key alone must name the row (a delete without preimage).
+  const missing = PRIMARY_KEYS[t].partition.filter((c) => typeof (after ?? before ?? key)[c] !== 'string');
+  if (missing.length) throw new DecodeError('schema-mismatch', `${t}: no ${missing.join(', ')} in the key or images`);
+  const tsUs = e.source.ts_us !== null && e.source.ts_us !== undefined ? BigInt(e.source.ts_us) : BigInt(e.source.ts_ms) * 1000n;
+  return { kind: 'change', event: { table: t, op: e.op, tsUs: tsUs.toString(), tsMs: Number(e.source.ts_ms), key, before, after } };
+}

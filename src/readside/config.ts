@@ -1,0 +1,57 @@
+import { UsageError } from '../config/settings.ts';
+import { LOCAL } from '../config/local-services.ts';
+import { KEYSPACE_PATTERN } from '../schema/table.ts';
+
+/**
+ * Settings of the read side (projector, rebuild, Redis queries), from AGENTSTORE_* variables, checked
+ * once at start: a wrong value stops the process with a message naming the variable, instead of a
+ * connection error minutes later.
+ */
+export interface ReadSideConfig {
+  /** Kafka bootstrap brokers, host:port list. */
+  brokers: string[];
+  redisUrl: string;
+  /** The connector's topic.prefix: topics are <topicPrefix>.<keyspace>.<table>. */
+  topicPrefix: string;
+  keyspace: string;
+  /** Base consumer group; each read-model generation consumes as <group>.<generation>. */
+  group: string;
+  /** Base Redis key prefix; each generation's keys live under <keyPrefix>:<generation>:. */
+  keyPrefix: string;
+  /** Where unparseable or invalid events go, with the error in headers. */
+  deadLetterTopic: string;
+  metricsPort: number;
+  /** Bytes fetched per partition per request: bounds a batch, so a shutdown or crash leaves little to redo. */
+  fetchMaxBytes: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+
+function need(env: NodeJS.ProcessEnv, name: string, fallback: string, ok: (v: string) => boolean, hint: string): string {
+  const v = env[name] ?? fallback;
+  if (!ok(v)) throw new UsageError(`${name}: "${v}" is not valid: ${hint}`);
+  return v;
+}
+
+export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideConfig {
+  const brokers = need(env, 'AGENTSTORE_KAFKA', LOCAL.kafka, (v) => v.split(',').every((b) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(b.trim())),
+    'give host:port[,host:port...] (e.g. 127.0.0.1:19092)');
+  const redisUrl = need(env, 'AGENTSTORE_REDIS', LOCAL.redis, (v) => /^rediss?:\/\/[^\s]+$/.test(v), 'give a redis:// or rediss:// URL (e.g. redis://127.0.0.1:16379)');
+  const topicPrefix = need(env, 'AGENTSTORE_TOPIC_PREFIX', 'agentstore', (v) => NAME.test(v), 'letters, digits, . _ - (the connector\'s topic.prefix)');
+  const keyspace = need(env, 'AGENTSTORE_KEYSPACE', 'agentstore', (v) => KEYSPACE_PATTERN.test(v), 'a keyspace name (lower-case letters, digits, _)');
+  const group = need(env, 'AGENTSTORE_CONSUMER_GROUP', 'agentstore-projector', (v) => NAME.test(v), 'letters, digits, . _ -');
+  const keyPrefix = need(env, 'AGENTSTORE_REDIS_PREFIX', 'agentstore', (v) => /^[A-Za-z0-9._-]{1,64}$/.test(v), 'letters, digits, . _ - (no ":")');
+  const deadLetterTopic = need(env, 'AGENTSTORE_DEAD_LETTER_TOPIC', `${topicPrefix}.dead-letter`, (v) => NAME.test(v), 'a topic name');
+  const port = need(env, 'AGENTSTORE_METRICS_PORT', '9464', (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535, 'a TCP port 0-65535 (0 picks a free one)');
+  const fetch = need(env, 'AGENTSTORE_FETCH_MAX_BYTES', String(4 << 20), (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024, 'a byte count >= 1024');
+  return {
+    fetchMaxBytes: Number(fetch),
+    brokers: brokers.split(',').map((b) => b.trim()), redisUrl, topicPrefix, keyspace, group, keyPrefix, deadLetterTopic, metricsPort: Number(port),
+  };
+}
+
+/** The CDC-enabled tables the read models are built from (docs/data-model.md, "CDC" column). */
+export const CDC_TABLES = ['sessions', 'turns_by_session', 'steps_by_turn', 'pending_inputs_by_account'] as const;
+export type CdcTable = (typeof CDC_TABLES)[number];
+
+export const topicOf = (c: Pick<ReadSideConfig, 'topicPrefix' | 'keyspace'>, table: string): string => `${c.topicPrefix}.${c.keyspace}.${table}`;

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@redis/client';
+import type { Redis } from '../../src/readmodels/apply.ts';
+import { currentGeneration, groupOf, pointerKey } from '../../src/readmodels/generation.ts';
+import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/readside/config.ts';
+import { groupLag, kafkaClient } from '../../src/readside/kafka.ts';
+import { silentLogger } from '../../src/readside/log.ts';
+
+/** A read-side config of its own per test file: topics, consumer group and Redis keys never collide. */
+export function testReadSide(name: string, keyspace = 'agentstore'): ReadSideConfig {
+  const id = `${name}${randomBytes(3).toString('hex')}`;
+  return readSideConfig({
+    AGENTSTORE_TOPIC_PREFIX: `t_${id}`, AGENTSTORE_KEYSPACE: keyspace, AGENTSTORE_CONSUMER_GROUP: `t_${id}`,
+    AGENTSTORE_REDIS_PREFIX: `t_${id}`, AGENTSTORE_METRICS_PORT: '0',
+  });
+}
+
+export const envOf = (c: ReadSideConfig): Record<string, string> => ({
+  AGENTSTORE_KAFKA: c.brokers.join(','), AGENTSTORE_REDIS: c.redisUrl, AGENTSTORE_TOPIC_PREFIX: c.topicPrefix, AGENTSTORE_KEYSPACE: c.keyspace,
+  AGENTSTORE_CONSUMER_GROUP: c.group, AGENTSTORE_REDIS_PREFIX: c.keyPrefix, AGENTSTORE_DEAD_LETTER_TOPIC: c.deadLetterTopic, AGENTSTORE_METRICS_PORT: '0', AGENTSTORE_FETCH_MAX_BYTES: String(c.fetchMaxBytes),
+});
+
+export async function redisOf(c: ReadSideConfig): Promise<Redis> {
+  const r = createClient({ url: c.redisUrl });
+  await r.connect();
+  return r;
+}
+
+export const cdcTopics = (c: ReadSideConfig): string[] => CDC_TABLES.map((t) => topicOf(c, t));
+
+/** Waits until the live generation's group has committed everything produced to the CDC topics. */
+export async function waitCaughtUp(c: ReadSideConfig, redis: Redis, timeoutMs = 90_000): Promise<void> {
+  const admin = kafkaClient(c.brokers, 'test-lag', silentLogger).admin();
+  await admin.connect();
+  try {
+    const started = Date.now();
+    for (;;) {
+      const gen = await currentGeneration(redis, c.keyPrefix);
+      const lag = await groupLag(admin, groupOf(c.group, gen), cdcTopics(c)).catch(() => -1);
+      if (lag === 0) return;
+      if (Date.now() - started > timeoutMs) throw new Error(`projector not caught up after ${timeoutMs} ms (lag ${lag})`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes the test's topics, consumer groups and Redis keys. */
+export async function cleanupReadSide(c: ReadSideConfig, redis: Redis): Promise<void> {
+  const admin = kafkaClient(c.brokers, 'test-cleanup', silentLogger).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${c.topicPrefix}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${c.group}.`));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => {});
+  } finally {
+    await admin.disconnect();
+  }
+  for await (const keys of redis.scanIterator({ MATCH: `${c.keyPrefix}:*`, COUNT: 1000 })) {
+    const batch = keys as unknown as string[];
+    if (batch.length) await redis.unlink(batch);
+  }
+  await redis.del(pointerKey(c.keyPrefix));
+}
+
+/** Every key of a generation with its content, in a canonical form: two equal snapshots = equal read models. */
+export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const keys: string[] = [];
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) keys.push(...(batch as unknown as string[]));
+  for (const key of keys.sort()) {
+    const type = await redis.type(key);
+    if (type === 'hash') out[key] = Object.entries(await redis.hGetAll(key)).sort();
+    else if (type === 'zset') out[key] = (await redis.zRangeWithScores(key, 0, -1)).map((m) => `${m.score} ${m.value}`);
+    else if (type === 'set') out[key] = (await redis.sMembers(key)).sort();
+    else out[key] = await redis.get(key);
+  }
+  return out;
+}
