@@ -5,11 +5,13 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit typecheck validate bench services-up services-down services-status clean
+.PHONY: setup test test-unit test-chart typecheck validate bench bundle manifests clean-cluster services-up services-down services-status clean
 
 setup: node_modules/.installed
 	@bash scripts/setup/system.sh
 	@tsx scripts/setup/tools.ts
+	@bash scripts/setup/go-tools.sh
+	@tsx scripts/setup/k8s-schemas.ts
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -21,15 +23,32 @@ typecheck: node_modules/.installed
 test-unit: node_modules/.installed
 	vitest run test/unit
 
+## Chart checks only: lint, render under Helm 4 and 3, kubeconform, wiring, parent chart, bad values.
+test-chart: setup
+	vitest run test/chart
+
+## The CLI as one file for the chart's Jobs and test pod (charts/agentstore/files/).
+bundle: node_modules/.installed
+	tsx scripts/bundle.ts
+
 ## The whole suite: unit tests and integration tests against the real local services.
 test: setup services-up typecheck
 	@mkdir -p .reports
 	vitest run --reporter=default --reporter=json --outputFile.json=.reports/vitest.json; \
 	  status=$$?; tsx scripts/test-summary.ts .reports/vitest.json; exit $$status
 
-## Local mode: real Cassandra (the CQL stand-in for ScyllaDB), migrate, seed >= 100k steps, verify every key query.
-validate: setup services-up
+## Deploys and checks the stack: a reachable kube context, else kind, else local mode (the real local
+## services, Cassandra standing in for ScyllaDB). Report in .reports/validate.{md,json}.
+validate: setup
 	tsx scripts/validate.ts
+
+## cdk8s: dist/jobs.k8s.yaml, dist/environment.k8s.yaml, dist/stack.k8s.yaml (chart via .tools/bin/helm)
+manifests: setup
+	tsx cdk8s/main.ts
+
+## Removes what make validate left: the release, its namespace (PVCs), the kind cluster "agentstore"
+clean-cluster:
+	bash scripts/kind/clean-cluster.sh
 
 bench: setup services-up
 	tsx src/bench/main.ts

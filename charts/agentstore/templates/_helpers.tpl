@@ -1,0 +1,173 @@
+{{/*
+Umbrella helpers, all prefixed "agentstore." (no collisions with the subcharts, helm#12503).
+*/}}
+{{- define "agentstore.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "agentstore.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "agentstore.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "agentstore.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "agentstore.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "agentstore.labels" -}}
+{{ include "agentstore.selectorLabels" . }}
+app.kubernetes.io/part-of: agentstore
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/*
+The Kafka bootstrap address: the one helper every Kafka client of the release uses (the Connect
+worker, the NetworkPolicies, the projector). It reads only .Release and .Values.global, so it works
+from the umbrella and from any subchart. global.externalKafka.bootstrapServers wins; else the
+bundled broker's Service from the kafka subchart's exported helper.
+*/}}
+{{- define "agentstore.kafka.bootstrapServers" -}}
+{{- with .Values.global.externalKafka.bootstrapServers -}}
+{{- . -}}
+{{- else -}}
+{{- include "agentstore-kafka.bootstrapServers" $ -}}
+{{- end -}}
+{{- end -}}
+
+{{/* CQL contact point (the ScyllaDB client Service), from the scylladb subchart's exported helper. */}}
+{{- define "agentstore.scylladb.contactPoints" -}}
+{{- include "agentstore-scylladb.contactPoints" . -}}
+{{- end -}}
+
+{{/* The ScyllaDB auth Secret (keys username, password), computed with the scylladb chart's values. */}}
+{{- define "agentstore.scylladb.authSecretName" -}}
+{{- include "agentstore-scylladb.authSecretName" (dict "Release" .Release "Values" .Values.scylladb) -}}
+{{- end -}}
+
+{{/* Replication factor of the keyspace the migration creates: the node count, at most 3. */}}
+{{- define "agentstore.replicationFactor" -}}
+{{- min 3 (int .Values.scylladb.replicaCount) -}}
+{{- end -}}
+
+{{- define "agentstore.jobs.image" -}}
+{{- $img := .Values.jobs.image -}}
+{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+{{- end -}}
+
+{{- define "agentstore.bundleConfigMapName" -}}
+{{- printf "%s-cli" (include "agentstore.fullname" .) -}}
+{{- end -}}
+
+{{/* Environment of every pod that runs the CLI against ScyllaDB. */}}
+{{- define "agentstore.cqlEnv" -}}
+- name: AGENTSTORE_CQL
+  value: {{ include "agentstore.scylladb.contactPoints" . | quote }}
+- name: AGENTSTORE_KEYSPACE
+  value: {{ .Values.global.keyspace | quote }}
+- name: AGENTSTORE_DIALECT
+  value: scylla
+# The container's data-centre name (SimpleSnitch); the keyspace uses NetworkTopologyStrategy with it.
+- name: AGENTSTORE_DATACENTER
+  value: datacenter1
+- name: AGENTSTORE_REPLICATION_FACTOR
+  value: {{ include "agentstore.replicationFactor" . | quote }}
+{{- if .Values.scylladb.auth.enabled }}
+- name: AGENTSTORE_CQL_USERNAME
+  valueFrom: { secretKeyRef: { name: {{ include "agentstore.scylladb.authSecretName" . }}, key: username } }
+- name: AGENTSTORE_CQL_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ include "agentstore.scylladb.authSecretName" . }}, key: password } }
+{{- end }}
+{{- with .Values.jobs.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Pod spec parts shared by the Jobs and the test pod: the init container that unpacks the CLI bundle
+(ConfigMap binaryData, brotli) into /app with Node's own zlib, and the volumes.
+*/}}
+{{- define "agentstore.bundleInitContainer" -}}
+- name: unpack-cli
+  image: {{ include "agentstore.jobs.image" . }}
+  imagePullPolicy: {{ .Values.jobs.image.pullPolicy }}
+  command: [node, -e]
+  args:
+    - |
+      const fs = require('fs'), zlib = require('zlib');
+      fs.writeFileSync('/app/agentstore.mjs', zlib.brotliDecompressSync(fs.readFileSync('/bundle/agentstore.mjs.br')));
+  {{- with .Values.jobs.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.jobs.containerSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  volumeMounts:
+    - { name: bundle, mountPath: /bundle }
+    - { name: app, mountPath: /app }
+{{- end -}}
+
+{{- define "agentstore.bundleVolumes" -}}
+- name: bundle
+  configMap:
+    name: {{ include "agentstore.bundleConfigMapName" . }}
+- name: app
+  emptyDir: {}
+- name: tmp
+  emptyDir: {}
+{{- end -}}
+
+{{/* Pod-level settings shared by the Jobs and the test pod. */}}
+{{- define "agentstore.jobs.podSpec" -}}
+{{- with .Values.global.imagePullSecrets -}}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . | quote }}
+{{- end }}
+{{- end }}
+enableServiceLinks: false
+automountServiceAccountToken: false
+{{- with .Values.jobs.podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.jobs.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.jobs.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.jobs.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Pod labels of the Jobs and the test pod; the client labels open the components' NetworkPolicies.
+Call with (dict "ctx" $ "component" "<name>").
+*/}}
+{{- define "agentstore.jobs.podLabels" -}}
+{{ include "agentstore.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+agentstore.io/scylladb-client: "true"
+agentstore.io/connect-client: "true"
+agentstore.io/jobs: "true"
+{{- with .ctx.Values.jobs.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
