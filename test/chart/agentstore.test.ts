@@ -4,7 +4,6 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
 import { describeChart } from './support/chart-suite.ts';
 import { ROOT } from './support/tools.ts';
 
@@ -13,8 +12,7 @@ const valuesFiles = existsSync(join(ROOT, 'values'))
   ? readdirSync(join(ROOT, 'values')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `values/${f}`)
   : [];
 
-if (existsSync(join(ROOT, CHART, 'Chart.yaml'))) {
-  describeChart({
+describeChart({
     chart: CHART,
     valuesFiles,
     release: 'agentstore',
@@ -26,8 +24,3 @@ if (existsSync(join(ROOT, CHART, 'Chart.yaml'))) {
       .split(',').filter(Boolean),
     badValues: [],
   });
-} else {
-  describe(CHART, () => {
-    it.skip(`${CHART}/Chart.yaml does not exist yet (the chart is being written)`, () => {});
-  });
-}
