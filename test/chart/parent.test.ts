@@ -3,8 +3,6 @@
  * dependency named like one of its own subcharts (redis), with another release name and namespace:
  * it must still lint, validate and be wired, and no object may collide with the sibling's.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleParentChart } from './support/parent.ts';
 import { kubeconform, render, type K8sObject } from './support/render.ts';
