@@ -1,0 +1,87 @@
+/**
+ * The one configuration the cdk8s app is built from, derived from the CLI's own definitions so
+ * the Jobs cannot drift from it: dataset flags and defaults come from withDatasetOptions
+ * (src/cli/options.ts), the connection variables are checked by cqlSettings (src/config/settings.ts),
+ * and the image and names come from the chart's values.yaml.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { parse } from 'yaml';
+import { withDatasetOptions } from '../src/cli/options.ts';
+import { cqlSettings } from '../src/config/settings.ts';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const CHART_DIR = join(ROOT, 'charts/agentstore');
+
+export interface StackConfig {
+  release: string;
+  namespace: string;
+  /** The chart directory (tests point it at a copy). */
+  chartDir: string;
+  /** Values files passed to the chart, relative to ROOT. */
+  valuesFiles: string[];
+  keyspace: string;
+  /** Dataset of the seed and verify Jobs: flag name (without --) to value. */
+  dataset: Record<string, string>;
+  /** Sessions of the bench Job's dataset (seeded into <keyspace>_bench). */
+  benchSessions: number;
+}
+
+/** The dataset flags with the CLI's defaults, read from the commander definitions themselves. */
+export function datasetDefaults(): Record<string, string> {
+  const cmd = withDatasetOptions(new Command());
+  return Object.fromEntries(cmd.options.map((o) => [o.long!.replace(/^--/, ''), String(o.defaultValue)]));
+}
+
+export function defaultConfig(over: Partial<StackConfig> = {}): StackConfig {
+  return {
+    release: 'agentstore', namespace: 'agentstore', chartDir: CHART_DIR, valuesFiles: ['values/kind.yaml'],
+    keyspace: 'agentstore', dataset: datasetDefaults(), benchSessions: 20_000, ...over,
+  };
+}
+
+export const datasetArgs = (d: Record<string, string>): string[] => Object.entries(d).flatMap(([k, v]) => [`--${k}`, v]);
+
+interface ChartValues {
+  global: { keyspace: string };
+  jobs: { image: { registry: string; repository: string; tag: string; pullPolicy: string }; resources: Record<string, unknown> };
+  scylladb: { replicaCount?: number };
+}
+
+export function chartValues(chartDir: string): ChartValues {
+  return parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as ChartValues;
+}
+
+/** The Jobs' image: the one the chart's own Jobs use (values.yaml jobs.image). */
+export function jobsImage(chartDir: string): string {
+  const i = chartValues(chartDir).jobs.image;
+  return `${i.registry}/${i.repository}:${i.tag}`;
+}
+
+/** Names the chart gives its objects for this release (its _helpers.tpl; tests check them against `helm template`). */
+export function chartNames(c: StackConfig) {
+  const full = c.release.includes('agentstore') ? c.release : `${c.release}-agentstore`;
+  return {
+    bundleConfigMap: `${full}-cli`,
+    cqlService: `${c.release}-scylladb-client`,
+    cqlPort: 9042,
+    connectService: `${c.release}-connect`,
+    connectPort: 8083,
+  };
+}
+
+/** The CLI's environment in the cluster, the same variables the CLI reads locally; validated by the CLI's own parser. */
+export function cliEnv(c: StackConfig, keyspace = c.keyspace): Record<string, string> {
+  const n = chartNames(c);
+  const env = {
+    AGENTSTORE_CQL: `${n.cqlService}.${c.namespace}.svc:${n.cqlPort}`,
+    AGENTSTORE_KEYSPACE: keyspace,
+    AGENTSTORE_DIALECT: 'scylla',
+    AGENTSTORE_DATACENTER: 'datacenter1',
+    AGENTSTORE_REPLICATION_FACTOR: String(Math.min(3, chartValues(c.chartDir).scylladb.replicaCount ?? 1)),
+  };
+  const parsed = cqlSettings({}, env);
+  if (parsed.contactPoints !== env.AGENTSTORE_CQL || parsed.keyspace !== keyspace) throw new Error('cliEnv: the CLI does not read these variables');
+  return env;
+}

@@ -1,0 +1,153 @@
+/**
+ * The CDC path in local mode: seed through the CDC stand-in (src/cdc/standin: every write to a CDC
+ * table is also published to Kafka in the ScyllaDB connector's format), run the projector into
+ * Redis, verify every key query over the Redis read models against the ground truth, then make N
+ * fresh writes and time each until it is visible in Redis (lag p50/p99). Uses its own keyspace,
+ * topics, consumer group and Redis prefix per run, and removes them afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { createClient, type RedisClientType } from '@redis/client';
+import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
+import { cqlSettings } from '../config/settings.ts';
+import { connectCql } from '../cql/connect.ts';
+import { migrate } from '../migrations/runner.ts';
+import { runProjector } from '../projector/run.ts';
+import { currentGeneration, groupOf, pointerKey } from '../readmodels/generation.ts';
+import { RedisQueries } from '../readmodels/queries.ts';
+import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../readside/config.ts';
+import { groupLag, kafkaClient } from '../readside/kafka.ts';
+import { silentLogger } from '../readside/log.ts';
+import type { SeedConfig } from '../seed/generator.ts';
+import { seed } from '../seed/seeder.ts';
+import { AgentStore } from '../store/store.ts';
+import { verify, type VerifyReport } from '../verify/verify.ts';
+import { ValidateError } from './types.ts';
+
+export interface CdcResult {
+  report: VerifyReport;
+  published: number;
+  writes: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+}
+
+type Redis = RedisClientType;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function waitCaughtUp(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {
+  const admin = kafkaClient(rs.brokers, 'agentstore-validate-lag', silentLogger).admin();
+  await admin.connect();
+  try {
+    const started = Date.now();
+    for (;;) {
+      const gen = await currentGeneration(redis, rs.keyPrefix);
+      const lag = await groupLag(admin, groupOf(rs.group, gen), CDC_TABLES.map((t) => topicOf(rs, t))).catch(() => -1);
+      if (lag === 0) return;
+      onLine(`projector lag ${lag < 0 ? '?' : lag} messages`);
+      if (Date.now() - started > timeoutMs) {
+        throw new ValidateError(`the projector did not catch up in ${timeoutMs / 1000} s (lag ${lag})`,
+          'check Kafka and Redis with `make services-status`, then run `make validate` again');
+      }
+      await sleep(300);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function cleanup(rs: ReadSideConfig, redis: Redis): Promise<void> {
+  const admin = kafkaClient(rs.brokers, 'agentstore-validate-cleanup', silentLogger).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${rs.topicPrefix}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${rs.group}.`));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => {});
+  } finally {
+    await admin.disconnect();
+  }
+  for await (const keys of redis.scanIterator({ MATCH: `${rs.keyPrefix}:*`, COUNT: 1000 })) {
+    const batch = keys as unknown as string[];
+    if (batch.length) await redis.unlink(batch);
+  }
+  await redis.del(pointerKey(rs.keyPrefix));
+}
+
+/** N new sessions written through the stand-in; each one's lag = first seen in Redis - write acknowledged. */
+async function measureLag(store: AgentStore, queries: RedisQueries, n: number, timeoutMs: number): Promise<number[]> {
+  const pending = new Map<string, number>();
+  const lags: number[] = [];
+  const run = randomBytes(3).toString('hex');
+  const writer = (async () => {
+    for (let i = 0; i < n; i++) {
+      const id = `lag-${run}-${i}`;
+      await store.createSession({ sessionId: id, accountId: `lag-${run}`, title: `lag probe ${i}` });
+      pending.set(id, performance.now());
+      await sleep(5); // spread the writes, so lag is measured under a steady trickle, not one burst
+    }
+  })();
+  const started = Date.now();
+  let writing = true;
+  void writer.finally(() => { writing = false; });
+  while (writing || pending.size) {
+    for (const [id, at] of [...pending]) {
+      if (await queries.sessionSummary(id)) {
+        lags.push(performance.now() - at);
+        pending.delete(id);
+      }
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new ValidateError(`${pending.size} of ${n} CDC writes not visible in Redis after ${timeoutMs / 1000} s`,
+        'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again');
+    }
+    await sleep(10);
+  }
+  await writer;
+  return lags.sort((a, b) => a - b);
+}
+
+export interface CdcOptions {
+  keyspace: string;
+  dataset: SeedConfig;
+  writes: number;
+  timeoutMs: number;
+  onLine: (line: string) => void;
+}
+
+export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
+  const id = `validate_${randomBytes(3).toString('hex')}`;
+  const rs = readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: o.keyspace, AGENTSTORE_TOPIC_PREFIX: id, AGENTSTORE_CONSUMER_GROUP: id,
+    AGENTSTORE_REDIS_PREFIX: id, AGENTSTORE_METRICS_PORT: '0' });
+  const c = await connectCql(cqlSettings({ keyspace: o.keyspace }));
+  const redis: Redis = createClient({ url: rs.redisUrl });
+  await redis.connect();
+  let projector: Awaited<ReturnType<typeof runProjector>> | undefined;
+  let standin: CdcStandinExecutor | undefined;
+  try {
+    await migrate({ exec: c.exec, keyspace: o.keyspace, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
+    standin = await CdcStandinExecutor.open(c.exec, rs.brokers, o.keyspace, { topicPrefix: rs.topicPrefix, log: silentLogger });
+    o.onLine(`seeding ${o.dataset.sessions} sessions through the CDC stand-in`);
+    await seed(standin, o.keyspace, o.dataset, { concurrency: 32 });
+    o.onLine('projecting into Redis');
+    projector = await runProjector(rs, silentLogger);
+    await waitCaughtUp(rs, redis, o.timeoutMs, o.onLine);
+    o.onLine('verifying the key queries over Redis');
+    const queries = new RedisQueries(redis, rs.keyPrefix);
+    const report = await verify(queries, o.dataset, { samples: 40, accountSamples: 6 });
+    o.onLine(`timing ${o.writes} fresh writes until visible in Redis`);
+    const lags = await measureLag(new AgentStore(standin, o.keyspace), queries, o.writes, o.timeoutMs);
+    return { report, published: standin.published, writes: lags.length, lagP50Ms: percentile(lags, 50), lagP99Ms: percentile(lags, 99) };
+  } finally {
+    await standin?.close().catch(() => {});
+    await projector?.stop().catch(() => {});
+    await cleanup(rs, redis).catch(() => {});
+    await redis.quit().catch(() => {});
+    await c.exec.execute(`DROP KEYSPACE IF EXISTS ${o.keyspace}`).catch(() => {});
+    await c.exec.close();
+  }
+}

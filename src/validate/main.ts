@@ -1,0 +1,69 @@
+/**
+ * `make validate`: picks the target, builds its steps on the real implementations, runs them.
+ * Settings (environment): VALIDATE_TARGET=cluster|kind|local (default: automatic), VALIDATE_SESSIONS
+ * (main dataset, default 8000), VALIDATE_CDC_SESSIONS (CDC path dataset, default 1000:
+ * seeding through the stand-in and projecting is the slow part, and the run must stay under 5 minutes),
+ * VALIDATE_CDC_WRITES (lag probes, default 200), VALIDATE_TIMEOUT_S (per wait, default 600),
+ * VALIDATE_HELM (the helm binary; default .tools/bin/helm, else helm on PATH),
+ * AGENTSTORE_KEYSPACE (default agentstore_validate).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { intFlag, UsageError } from '../config/settings.ts';
+import { clusterSteps } from './cluster-steps.ts';
+import { HelmBinary, LocalHost } from './helm.ts';
+import { ClientKube } from './kube-client.ts';
+import type { Kube } from './kube.ts';
+import { localSteps } from './local-steps.ts';
+import { runValidate } from './orchestrator.ts';
+import { createProgress } from './progress.ts';
+import { selectTarget } from './target.ts';
+import { ValidateError } from './types.ts';
+
+/** validate's own keyspace, recreated on every run; a keyspace given by AGENTSTORE_KEYSPACE is never dropped. */
+const DEFAULT_KEYSPACE = 'agentstore_validate';
+
+/** client-node falls back to http://localhost:8080 without a kubeconfig: that is "no cluster", not an unreachable one. */
+function kubeOrNull(env: NodeJS.ProcessEnv, context?: string): Kube | null {
+  const configured = env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config')) || env['KUBERNETES_SERVICE_HOST'];
+  if (!configured) return null;
+  try {
+    return ClientKube.fromDefault(context);
+  } catch {
+    return null;
+  }
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const progress = createProgress();
+  try {
+    const num = (name: string, fallback: number, min: number, max: number) => intFlag(name, env[name] ?? String(fallback), min, max);
+    const sessions = num('VALIDATE_SESSIONS', 8000, 1, 1_000_000);
+    const cdcSessions = num('VALIDATE_CDC_SESSIONS', 1000, 1, 1_000_000);
+    const cdcWrites = num('VALIDATE_CDC_WRITES', 200, 1, 100_000);
+    const timeoutMs = num('VALIDATE_TIMEOUT_S', 600, 10, 86_400) * 1000;
+    const keyspace = env['AGENTSTORE_KEYSPACE'] ?? DEFAULT_KEYSPACE;
+    const host = new LocalHost();
+    const target = await selectTarget({ kube: () => kubeOrNull(env), host, forced: env['VALIDATE_TARGET'] });
+    const steps = target.kind === 'local'
+      ? localSteps({ keyspace, fresh: keyspace === DEFAULT_KEYSPACE, dataset: { seed: 42, sessions, accounts: 200, days: 30 }, cdcSessions, cdcWrites, timeoutMs })
+      : clusterSteps({
+        target, host, sessions, kube: () => ClientKube.fromDefault(target.context),
+        helm: new HelmBinary(env['VALIDATE_HELM'] ?? (await host.which('helm')) ?? 'helm'),
+        timeouts: { readyMs: timeoutMs, connectorMs: timeoutMs / 2, jobMs: timeoutMs },
+      });
+    const { exitCode } = await runValidate({ target, steps, progress });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof ValidateError) {
+      progress.note(`validate FAILED: ${err.reason}\nnext step: ${err.nextStep}`);
+      return err.exitCode;
+    }
+    if (err instanceof UsageError) {
+      progress.note(`validate: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Test doubles of the cluster seams (Kube, Helm, Host): scripted states, recorded calls. Kept next
+ * to the interfaces so a change of an interface breaks them at compile time.
+ */
+import type { Helm, HelmResult, Host, JobState, Kube, NodeCapacity, PodState, PortForward } from '../kube.ts';
+import type { ProgressSink } from '../progress.ts';
+import type { StepStatus } from '../types.ts';
+
+export const pod = (name: string, component: string, ready: boolean, extra: Partial<PodState> = {}): PodState => ({
+  name, phase: ready ? 'Running' : 'Pending', ready, labels: { 'app.kubernetes.io/name': component },
+  containers: [{ name: component, ready, restarts: 0 }], ...extra,
+});
+
+export const readyStack = (): PodState[] => [
+  pod('agentstore-scylladb-0', 'scylladb', true), pod('agentstore-kafka-0', 'kafka', true),
+  pod('agentstore-connect-7d9f', 'connect', true), pod('agentstore-redis-0', 'redis', true),
+];
+
+export class FakeKube implements Kube {
+  context: string | null = 'kind-agentstore';
+  version: string | Error = 'v1.33.1';
+  nodeList: NodeCapacity[] = [{ name: 'n1', cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, kubeletVersion: 'v1.33.1' }];
+  pods: PodState[] = readyStack();
+  podLogs: Record<string, string> = {};
+  jobs: Record<string, JobState> = {};
+  created: Record<string, unknown>[] = [];
+  forwards: { pod: string; port: number }[] = [];
+
+  currentContext(): string | null { return this.context; }
+  async serverVersion(): Promise<string> {
+    if (this.version instanceof Error) throw this.version;
+    return this.version;
+  }
+  async nodes(): Promise<NodeCapacity[]> { return this.nodeList; }
+  async listPods(_ns: string, selector?: string): Promise<PodState[]> {
+    if (!selector) return this.pods;
+    const [k, v] = selector.split('=');
+    if (k === 'job-name') return [pod(`${v}-abcde`, 'job', false, { phase: 'Failed', containers: [{ name: 'main', ready: false, restarts: 0, exitCode: 1 }] })];
+    return this.pods.filter((p) => p.labels[k!] === v);
+  }
+  async watchPods(_ns: string, onChange: (pods: PodState[]) => void): Promise<() => void> {
+    onChange(this.pods);
+    return () => {};
+  }
+  async logs(_ns: string, podName: string): Promise<string> { return this.podLogs[podName] ?? `log of ${podName}`; }
+  async portForward(_ns: string, p: string, port: number): Promise<PortForward> {
+    this.forwards.push({ pod: p, port });
+    return { localPort: 40000, close() {} };
+  }
+  async createJob(_ns: string, manifest: Record<string, unknown>): Promise<void> { this.created.push(manifest); }
+  async jobState(_ns: string, name: string): Promise<JobState | null> { return this.jobs[name] ?? { succeeded: true, failed: false }; }
+}
+
+export class FakeHelm implements Helm {
+  readonly binary = '/fake/helm';
+  calls: string[][] = [];
+  results: Record<string, HelmResult> = {};
+  aborted = 0;
+  async run(args: string[], _onLine?: (l: string) => void, signal?: AbortSignal): Promise<HelmResult> {
+    this.calls.push(args);
+    signal?.addEventListener('abort', () => this.aborted++);
+    return this.results[args[0]!] ?? { code: 0, stdout: args[0] === 'version' ? 'v4.0.0+gabc' : `${args[0]} ok\n`, stderr: '' };
+  }
+}
+
+export class FakeHost implements Host {
+  tools: Record<string, string> = { helm: '/fake/helm' };
+  execs: Record<string, HelmResult> = {};
+  files: Record<string, string> = {};
+  calls: string[][] = [];
+  async which(tool: string): Promise<string | null> { return this.tools[tool] ?? null; }
+  async exec(file: string, args: string[]): Promise<HelmResult> {
+    this.calls.push([file, ...args]);
+    return this.execs[`${file} ${args[0]}`] ?? { code: 0, stdout: '', stderr: '' };
+  }
+  async readFile(path: string): Promise<string | null> { return this.files[path] ?? null; }
+}
+
+/** A connector status answer for the fake fetch. */
+export const connectorFetch = (status: unknown) => async () => ({ ok: true, status: 200, json: async () => status });
+
+export class RecordingProgress implements ProgressSink {
+  lines: string[] = [];
+  start(step: string): void { this.lines.push(`start ${step}`); }
+  update(step: string, line: string): void { this.lines.push(`  ${step}: ${line}`); }
+  finish(step: string, status: StepStatus, _s: number, detail: string): void { this.lines.push(`${status} ${step}: ${detail}`); }
+  note(line: string): void { this.lines.push(line); }
+  get text(): string { return this.lines.join('\n'); }
+}
