@@ -50,8 +50,11 @@ manifests: setup
 clean-cluster:
 	bash scripts/kind/clean-cluster.sh
 
+## Seeding and key-query latency next to bare-driver ceilings; then projector throughput and lag
+## next to Redis and Kafka ceilings. Figures printed and written to .reports/.
 bench: setup services-up
 	tsx src/bench/main.ts
+	tsx src/bench/projector.ts
 
 services-up: setup
 	tsx scripts/services/main.ts up
