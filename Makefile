@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit test-chart typecheck validate bench bundle manifests clean-cluster services-up services-down services-status clean
+.PHONY: setup test test-unit test-chart typecheck validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status clean
 
 setup: node_modules/.installed
 	@bash scripts/setup/system.sh
@@ -55,6 +55,11 @@ clean-cluster:
 bench: setup services-up
 	tsx src/bench/main.ts
 	tsx src/bench/projector.ts
+
+## PostgreSQL baseline: each key query with and without its index at ~100k and ~1M steps (plans,
+## p50/p99, WAL per row, index sizes); writes docs/index-study.md. About 9 minutes.
+bench-indexes: setup services-up
+	tsx src/postgres/index-study/main.ts
 
 services-up: setup
 	tsx scripts/services/main.ts up

@@ -7,6 +7,10 @@ import { seedCommand } from './commands/seed.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { projectCommand } from './commands/project.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
+import { pgMigrateCommand } from './commands/pg-migrate.ts';
+import { pgSeedCommand } from './commands/pg-seed.ts';
+import { pgVerifyCommand } from './commands/pg-verify.ts';
+import { pgToCqlCommand } from './commands/pg-to-cql.ts';
 
 const program = new Command('agentstore')
   .description('The data layer of AI-agent products: ScyllaDB write model, CDC, Redis read models.')
@@ -19,6 +23,10 @@ program.addCommand(seedCommand());
 program.addCommand(verifyCommand());
 program.addCommand(projectCommand());
 program.addCommand(rebuildCommand());
+program.addCommand(pgMigrateCommand());
+program.addCommand(pgSeedCommand());
+program.addCommand(pgVerifyCommand());
+program.addCommand(pgToCqlCommand());
 
 try {
   await program.parseAsync(process.argv);

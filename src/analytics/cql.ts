@@ -1,0 +1,90 @@
+import { allRows, type CqlExecutor } from '../cql/executor.ts';
+import { StepType, type StepTypeName } from '../domain/step-types.ts';
+import { forEachBounded } from '../util/bounded.ts';
+import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
+import {
+  bucketOf, emptyBuckets, percentilesOf, versionStats,
+  type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
+} from './types.ts';
+
+/** Per-turn reads in flight: the fan-out of version and time-to-first-step reports. */
+const FAN_OUT = 32;
+
+/**
+ * The analytics queries over the existing CQL tables (no new table, no ALLOW FILTERING):
+ * - scoreHistogram: one clustering slice (source, label) of turn_labels_by_account_day per day.
+ * - versionRegression: agent_turns_by_version_day per (version, day), then each turn's
+ *   steps_by_turn partition: a fan-out of one read per turn. Fine for a report; at scale a
+ *   steps_by_version_day table removes it (the proposed migration is in docs/postgres-baseline.md).
+ * - timeToFirstStep: the agent rows of turns_by_account_day (a role slice), then each turn's
+ *   steps_by_turn partition: the same fan-out, bounded by an account's turns per day.
+ */
+export class CqlAnalytics implements AnalyticsQueries {
+  constructor(
+    private readonly exec: CqlExecutor,
+    private readonly ks: string,
+  ) {}
+
+  async scoreHistogram(accountId: string, days: string[], label: string, buckets: number): Promise<ScoreBucket[]> {
+    const out = emptyBuckets(checkBuckets(buckets));
+    for (const day of checkDays(days)) {
+      for await (const r of allRows(this.exec, `SELECT score FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ?`, [accountId, day, label])) {
+        out[bucketOf(r['score'] as number, buckets)]!.count++;
+      }
+    }
+    return out;
+  }
+
+  private async stepsOf(turnId: string, columns: string) {
+    return (await this.exec.execute(`SELECT ${columns} FROM ${this.ks}.steps_by_turn WHERE turn_id = ?`, [turnId], { fetchSize: 1000 })).rows;
+  }
+
+  async versionRegression(versions: string[], days: string[]): Promise<VersionStats[]> {
+    checkVersions(versions);
+    checkDays(days);
+    const out: VersionStats[] = [];
+    for (const v of versions) {
+      const turns: string[] = [];
+      for (const day of days) {
+        for await (const r of allRows(this.exec, `SELECT turn_id FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`, [v, day])) turns.push(r['turn_id'] as string);
+      }
+      const durations: number[] = [];
+      const labels = new Map<string, number>();
+      let sum = 0;
+      let asking = 0;
+      await forEachBounded(turns, FAN_OUT, async (turnId) => {
+        let asks = false;
+        for (const s of await this.stepsOf(turnId, 'step_type, duration_ms, content')) {
+          const d = s['duration_ms'] as number;
+          durations.push(d);
+          sum += d;
+          if (s['step_type'] === StepType.InputRequest) asks = true;
+          if (s['step_type'] === StepType.TurnClassifier) {
+            const label = (JSON.parse(s['content'] as string) as { label: string }).label;
+            labels.set(label, (labels.get(label) ?? 0) + 1);
+          }
+        }
+        if (asks) asking++;
+      });
+      out.push(versionStats(v, turns.length, durations.sort((a, b) => a - b), sum, asking, labels));
+    }
+    return out;
+  }
+
+  async timeToFirstStep(accountId: string, days: string[], type: StepTypeName | null): Promise<Percentiles> {
+    const want = checkStepTypeName(type);
+    const turns: { turnId: string; at: number }[] = [];
+    for (const day of checkDays(days)) {
+      for await (const r of allRows(this.exec, `SELECT turn_id, created_at FROM ${this.ks}.turns_by_account_day WHERE account_id = ? AND day = ? AND role = 'agent'`, [accountId, day])) {
+        turns.push({ turnId: r['turn_id'] as string, at: (r['created_at'] as Date).getTime() });
+      }
+    }
+    const gaps: number[] = [];
+    await forEachBounded(turns, FAN_OUT, async (t) => {
+      // Rows come in idx order (the clustering key), so the first match is the first step.
+      const first = (await this.stepsOf(t.turnId, 'step_type, created_at')).find((s) => want === null || s['step_type'] === want);
+      if (first) gaps.push((first['created_at'] as Date).getTime() - t.at);
+    });
+    return percentilesOf(gaps.sort((a, b) => a - b));
+  }
+}

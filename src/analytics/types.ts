@@ -1,0 +1,93 @@
+import type { StepTypeName } from '../domain/step-types.ts';
+
+/**
+ * Evaluation and analytics queries beyond the key ones, in the style of Langfuse (scores, latency
+ * and cost per release) and Arize (score distributions, drift between model versions). Answered by
+ * PostgreSQL (pg.ts), by the CQL write model (cql.ts) and by the generator's ground truth
+ * (ground-truth.ts) with the same shapes and orders, so tests compare them with deep equality.
+ * Every day bucket is the UTC day of the agent turn, as in the key queries.
+ */
+
+/** Classifier scores of one label in `buckets` equal-width buckets over [0, 1]; a score of 1 falls in the last. */
+export interface ScoreBucket {
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/** Nearest-rank percentiles, like the key query A3. */
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface VersionLabel {
+  label: string;
+  count: number;
+  /** count / the version's classified steps. */
+  fraction: number;
+}
+
+/** One agent version over the requested days, all accounts: what a release regression report compares. */
+export interface VersionStats {
+  agentVersion: string;
+  turns: number;
+  steps: number;
+  /** Step latency (duration_ms) over all the version's steps. */
+  meanStepMs: number;
+  stepMs: Percentiles;
+  /** Share of the version's agent turns that asked the human for input (an InputRequest step). */
+  inputRequestRate: number;
+  /** Alphabetical. */
+  labels: VersionLabel[];
+}
+
+export interface AnalyticsQueries {
+  /** An account's classifier verdicts with this label on these days, bucketed by score. */
+  scoreHistogram(accountId: string, days: string[], label: string, buckets: number): Promise<ScoreBucket[]>;
+  /**
+   * The requested agent versions (in the order given; zeros for one without turns) over these days,
+   * all accounts. Versions are named by the caller, as a release comparison does: a CQL store cannot
+   * list its partition keys without a full scan.
+   */
+  versionRegression(versions: string[], days: string[]): Promise<VersionStats[]>;
+  /**
+   * Agent turn created_at -> its first step (of `type`, or of any type when null), in ms, over an
+   * account's agent turns on these days that have such a step.
+   */
+  timeToFirstStep(accountId: string, days: string[], type: StepTypeName | null): Promise<Percentiles>;
+}
+
+export const MAX_BUCKETS = 100;
+
+export function bucketOf(score: number, buckets: number): number {
+  return Math.min(buckets - 1, Math.floor(score * buckets));
+}
+
+export function emptyBuckets(buckets: number): ScoreBucket[] {
+  return Array.from({ length: buckets }, (_, i) => ({ lo: i / buckets, hi: (i + 1) / buckets, count: 0 }));
+}
+
+export function percentilesOf(sortedAsc: readonly number[]): Percentiles {
+  const at = (p: number) => (sortedAsc.length ? sortedAsc[Math.max(1, Math.ceil((p / 100) * sortedAsc.length)) - 1]! : 0);
+  return { count: sortedAsc.length, p50: at(50), p90: at(90), p99: at(99), max: sortedAsc[sortedAsc.length - 1] ?? 0 };
+}
+
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Builds a version's stats from its raw figures; every store divides here, so all agree to the last bit. */
+export function versionStats(
+  agentVersion: string, turns: number, durationsAsc: number[], durationSum: number, askingTurns: number, labelCounts: Map<string, number>,
+): VersionStats {
+  const classified = [...labelCounts.values()].reduce((n, c) => n + c, 0);
+  return {
+    agentVersion, turns, steps: durationsAsc.length,
+    meanStepMs: durationsAsc.length ? durationSum / durationsAsc.length : 0,
+    stepMs: percentilesOf(durationsAsc),
+    inputRequestRate: turns ? askingTurns / turns : 0,
+    labels: [...labelCounts.keys()].sort(compareText).map((label) => ({ label, count: labelCounts.get(label)!, fraction: labelCounts.get(label)! / classified })),
+  };
+}

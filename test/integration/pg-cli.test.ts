@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
+
+const exec = async (args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', args, { env: { ...process.env, AGENTSTORE_PG_SCHEMA: undefined }, maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+const cli = (...args: string[]) => exec(['bin/agentstore.js', ...args]);
+const study = (...args: string[]) => exec(['--import', 'tsx', 'src/postgres/index-study/main.ts', ...args]);
+
+const schema = testSchema('pgcli');
+const prefix = testSchema('ixs');
+let dir = '';
+afterAll(async () => {
+  const pool = await connectTestPg(schema);
+  const left = await pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`${prefix}%`]);
+  for (const r of left.rows) await pool.query(`DROP SCHEMA ${r.nspname} CASCADE`);
+  await closeTestPg(pool, schema);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('PostgreSQL baseline CLI and index study', () => {
+  it('pg-seed then pg-verify prints the verify table, all passing', async () => {
+    const data = ['--sessions', '120', '--accounts', '10', '--days', '7', '--seed', '3'];
+    const seeded = await cli('pg-seed', '--pg-schema', schema, ...data);
+    expect(seeded.stderr).toBe('');
+    expect(seeded.stdout).toMatch(/loaded 120 sessions/);
+    const verified = await cli('pg-verify', '--pg-schema', schema, ...data, '--samples', '10');
+    expect(verified.code).toBe(0);
+    for (const q of ['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3']) expect(verified.stdout).toMatch(new RegExp(`^${q} .* pass `, 'm'));
+    expect(verified.stdout).toContain('all key queries match the ground truth');
+    const wrong = await cli('pg-verify', '--pg-schema', schema, ...data.slice(0, -1), '4', '--samples', '10');
+    expect(wrong.code).toBe(1);
+  });
+
+  it('bad flags name the flag and exit 2', async () => {
+    const bad: [Promise<{ code: number; stderr: string }>, RegExp][] = [
+      [cli('pg-seed', '--pg-schema', 'No-Way'), /--pg-schema/],
+      [cli('pg-seed', '--pg', 'mysql://x'), /--pg /],
+      [cli('pg-seed', '--pg-schema', schema, '--batch', '0'), /--batch must be/],
+      [study('--sizes', '10,abc'), /--sizes must be/],
+      [study('--sizes', '500,100'), /--sizes must be increasing/],
+      [study('--iterations', '0'), /--iterations must be/],
+    ];
+    for (const [p, re] of bad) {
+      const r = await p;
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+    }
+  });
+
+  it('the index study runs at tiny sizes and writes every table from its own measurements', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ixs-'));
+    const out = join(dir, 'study.md');
+    const r = await study('--sizes', '40,80', '--iterations', '2', '--insert-sessions', '10', '--write-repeats', '1', '--out', out, '--schema-prefix', prefix);
+    expect(r.stderr).toMatch(/wrote /);
+    expect(r.code).toBe(0);
+    const doc = await readFile(out, 'utf8');
+    expect(doc).toContain('## Headline');
+    for (const id of ['P1', 'P2', 'P3', 'A1', 'A5', 'E1', 'E3', 'G5', 'G1', 'T1', 'T1b']) expect(doc).toMatch(new RegExp(`^\\| ${id} \\|`, 'm'));
+    expect(doc).toMatch(/^\| `steps_classifier_label` \| expression \| steps \| \d+ KiB/m);
+    expect(doc).toMatch(/^\| primary keys only \| \d+ \| [\d.]+ \| 0\.0% \| \d+ \| \d+ \| \d+ \| \d+ \|$/m);
+    const plans = await readFile(join(dir, 'study-plans.md'), 'utf8');
+    expect(plans).toMatch(/With steps_pending_input, human_turns_parent:/);
+    expect(plans).toMatch(/Seq Scan on steps/);
+    expect(plans).toMatch(/Buffers: shared hit=/);
+    const pool = await connectTestPg(schema);
+    const left = await pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE $1`, [`${prefix}%`]);
+    await pool.end();
+    expect(left.rows[0].n).toBe(0);
+  });
+});
