@@ -1,6 +1,6 @@
 import { ValidationError } from '../domain/errors.ts';
 import { StepType, type StepTypeName } from '../domain/step-types.ts';
-import { checkDays } from '../store/queries.ts';
+import { checkDays } from '../domain/query-args.ts';
 import { MAX_BUCKETS } from './types.ts';
 
 export { checkDays };

@@ -7,22 +7,13 @@ import {
   type TypeCount, type TypeLatency,
 } from '../domain/queries.ts';
 import { stepTypeName, type StepType } from '../domain/step-types.ts';
-import { checkDays, checkLimit } from '../store/queries.ts';
+import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
 import * as Q from './sql.ts';
 
 const iso = (v: unknown): string => (v as Date).toISOString();
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const DAY_MS = 86_400_000;
 
-function decodeCursor<T>(cursor: string | undefined): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
-  }
-}
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 /** [$2, $3, $4] of the day-bucketed queries: the covering time range, and the days themselves. */
 function dayParams(days: string[]): [Date, Date, string[]] {
@@ -107,7 +98,7 @@ export class PgQueries implements KeyQueries {
   }
 
   async turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]> {
-    if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw new ValidationError('minScore', 'must be a number from 0 to 1');
+    checkMinScore(minScore);
     const rows = await this.rows(Q.E1_TURNS_BY_LABEL, [accountId, ...dayParams(days), label, minScore]);
     return rows.map((r) => ({ turnId: r['uid'], idx: r['idx'], sessionId: r['session_uid'], day: r['day'], score: r['score'] }));
   }

@@ -7,7 +7,7 @@ import {
   type TypeCount, type TypeLatency,
 } from '../domain/queries.ts';
 import { STEP_TYPES, stepTypeName, type StepType } from '../domain/step-types.ts';
-import { checkDays, checkLimit } from '../store/queries.ts';
+import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
 import type { Redis } from './apply.ts';
 import { FIRST_GENERATION, pointerKey, prefixOf } from './generation.ts';
 import { Keys, SEP } from './keys.ts';
@@ -15,15 +15,6 @@ import { Keys, SEP } from './keys.ts';
 const iso = (ms: string | number | null | undefined): string => new Date(Number(ms)).toISOString();
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const TYPES = [...STEP_TYPES].sort((a, b) => a - b);
-const encodeCursor = (v: unknown): string => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
-function decodeCursor<T>(cursor: string | undefined): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
-  }
-}
 
 interface TimelineEntry { r: Role; p: string; c: number; pr: string }
 
@@ -168,7 +159,7 @@ export class RedisQueries implements KeyQueries {
   }
 
   async turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]> {
-    if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw new ValidationError('minScore', 'must be a number from 0 to 1');
+    checkMinScore(minScore);
     const k = await this.k();
     const perDay = await Promise.all(checkDays(days).map(async (day) => {
       const members = await this.redis.zRangeByScoreWithScores(k.labelScores(accountId, day, label), minScore, '+inf');

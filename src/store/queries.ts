@@ -1,5 +1,4 @@
 import { allRows, type CqlExecutor, type Row } from '../cql/executor.ts';
-import { ValidationError } from '../domain/errors.ts';
 import { monthOf, type Role } from '../domain/model.ts';
 import {
   byCountThenLabel, byScoreThenTurn, latencyOf,
@@ -9,32 +8,9 @@ import {
 } from '../domain/queries.ts';
 import { StepType, stepTypeName } from '../domain/step-types.ts';
 import { ROOT } from './writes.ts';
+import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
 
 const iso = (v: unknown): string => (v as Date).toISOString();
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-export function checkDays(days: string[]): string[] {
-  if (!Array.isArray(days) || days.length === 0 || days.length > 366) {
-    throw new ValidationError('days', 'give 1 to 366 days (YYYY-MM-DD)');
-  }
-  for (const d of days) if (!DAY.test(d)) throw new ValidationError('days', `"${d}" is not a YYYY-MM-DD day`);
-  return days;
-}
-
-export function checkLimit(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 1000) throw new ValidationError('limit', 'must be an integer from 1 to 1000');
-  return page.limit;
-}
-
-function decodeCursor<T>(cursor: string | undefined): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
-  }
-}
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 function previousMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -230,7 +206,7 @@ export class CqlQueries implements KeyQueries {
 
   /** E1: a clustering range (score >= x) inside each day partition. */
   async turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]> {
-    if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw new ValidationError('minScore', 'must be a number from 0 to 1');
+    checkMinScore(minScore);
     const perDay = await Promise.all(
       checkDays(days).map(async (day) => {
         const out: LabeledTurn[] = [];
