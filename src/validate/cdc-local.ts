@@ -12,10 +12,11 @@ import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { migrate } from '../migrations/runner.ts';
 import { runProjector } from '../projector/run.ts';
-import { currentGeneration, groupOf, pointerKey } from '../readmodels/generation.ts';
+import { currentGeneration, groupOf } from '../readmodels/generation.ts';
 import { RedisQueries } from '../readmodels/queries.ts';
 import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../readside/config.ts';
 import { groupLag, kafkaClient } from '../readside/kafka.ts';
+import { dropReadSide } from '../readside/cleanup.ts';
 import { silentLogger } from '../readside/log.ts';
 import type { SeedConfig } from '../seed/generator.ts';
 import { seed } from '../seed/seeder.ts';
@@ -58,24 +59,6 @@ async function waitCaughtUp(rs: ReadSideConfig, redis: Redis, timeoutMs: number,
   } finally {
     await admin.disconnect();
   }
-}
-
-async function cleanup(rs: ReadSideConfig, redis: Redis): Promise<void> {
-  const admin = kafkaClient(rs.brokers, 'agentstore-validate-cleanup', silentLogger).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${rs.topicPrefix}.`));
-    if (topics.length) await admin.deleteTopics({ topics });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${rs.group}.`));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => {});
-  } finally {
-    await admin.disconnect();
-  }
-  for await (const keys of redis.scanIterator({ MATCH: `${rs.keyPrefix}:*`, COUNT: 1000 })) {
-    const batch = keys as unknown as string[];
-    if (batch.length) await redis.unlink(batch);
-  }
-  await redis.del(pointerKey(rs.keyPrefix));
 }
 
 /** N new sessions written through the stand-in; each one's lag = first seen in Redis - write acknowledged. */
@@ -145,7 +128,7 @@ export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
   } finally {
     await standin?.close().catch(() => {});
     await projector?.stop().catch(() => {});
-    await cleanup(rs, redis).catch(() => {});
+    await dropReadSide(rs, redis, 'agentstore-validate-cleanup').catch(() => {});
     await redis.quit().catch(() => {});
     await c.exec.execute(`DROP KEYSPACE IF EXISTS ${o.keyspace}`).catch(() => {});
     await c.exec.close();

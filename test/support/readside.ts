@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import type { Redis } from '../../src/readmodels/apply.ts';
-import { currentGeneration, groupOf, pointerKey } from '../../src/readmodels/generation.ts';
+import { currentGeneration, groupOf } from '../../src/readmodels/generation.ts';
 import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/readside/config.ts';
 import { groupLag, kafkaClient } from '../../src/readside/kafka.ts';
+import { dropReadSide } from '../../src/readside/cleanup.ts';
 import { silentLogger } from '../../src/readside/log.ts';
 
 /** A read-side config of its own per test file: topics, consumer group and Redis keys never collide. */
@@ -47,23 +48,7 @@ export async function waitCaughtUp(c: ReadSideConfig, redis: Redis, timeoutMs = 
 }
 
 /** Deletes the test's topics, consumer groups and Redis keys. */
-export async function cleanupReadSide(c: ReadSideConfig, redis: Redis): Promise<void> {
-  const admin = kafkaClient(c.brokers, 'test-cleanup', silentLogger).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${c.topicPrefix}.`));
-    if (topics.length) await admin.deleteTopics({ topics });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${c.group}.`));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => {});
-  } finally {
-    await admin.disconnect();
-  }
-  for await (const keys of redis.scanIterator({ MATCH: `${c.keyPrefix}:*`, COUNT: 1000 })) {
-    const batch = keys as unknown as string[];
-    if (batch.length) await redis.unlink(batch);
-  }
-  await redis.del(pointerKey(c.keyPrefix));
-}
+export const cleanupReadSide = (c: ReadSideConfig, redis: Redis): Promise<void> => dropReadSide(c, redis, 'test-cleanup');
 
 /** Every key of a generation with its content, in a canonical form: two equal snapshots = equal read models. */
 export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
