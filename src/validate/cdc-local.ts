@@ -12,10 +12,9 @@ import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { migrate } from '../migrations/runner.ts';
 import { runProjector } from '../projector/run.ts';
-import { currentGeneration, groupOf } from '../readmodels/generation.ts';
 import { RedisQueries } from '../readmodels/queries.ts';
-import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../readside/config.ts';
-import { groupLag, kafkaClient } from '../readside/kafka.ts';
+import { readSideConfig, type ReadSideConfig } from '../readside/config.ts';
+import { NotCaughtUpError, waitCaughtUp } from '../readside/catch-up.ts';
 import { dropReadSide } from '../readside/cleanup.ts';
 import { silentLogger } from '../readside/log.ts';
 import type { SeedConfig } from '../seed/generator.ts';
@@ -40,24 +39,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function waitCaughtUp(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {
-  const admin = kafkaClient(rs.brokers, 'agentstore-validate-lag', silentLogger).admin();
-  await admin.connect();
+/** Waits for the projector; a timeout becomes a ValidateError with the next step. */
+async function waitProjected(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {
   try {
-    const started = Date.now();
-    for (;;) {
-      const gen = await currentGeneration(redis, rs.keyPrefix);
-      const lag = await groupLag(admin, groupOf(rs.group, gen), CDC_TABLES.map((t) => topicOf(rs, t))).catch(() => -1);
-      if (lag === 0) return;
-      onLine(`projector lag ${lag < 0 ? '?' : lag} messages`);
-      if (Date.now() - started > timeoutMs) {
-        throw new ValidateError(`the projector did not catch up in ${timeoutMs / 1000} s (lag ${lag})`,
-          'check Kafka and Redis with `make services-status`, then run `make validate` again');
-      }
-      await sleep(300);
-    }
-  } finally {
-    await admin.disconnect();
+    await waitCaughtUp(rs, redis, { timeoutMs, clientId: 'agentstore-validate-lag', onLag: (lag) => onLine(`projector lag ${lag < 0 ? '?' : lag} messages`) });
+  } catch (err) {
+    if (!(err instanceof NotCaughtUpError)) throw err;
+    throw new ValidateError(err.message, 'check Kafka and Redis with `make services-status`, then run `make validate` again');
   }
 }
 
@@ -118,7 +106,7 @@ export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
     await seed(standin, o.keyspace, o.dataset, { concurrency: 32 });
     o.onLine('projecting into Redis');
     projector = await runProjector(rs, silentLogger);
-    await waitCaughtUp(rs, redis, o.timeoutMs, o.onLine);
+    await waitProjected(rs, redis, o.timeoutMs, o.onLine);
     o.onLine('verifying the key queries over Redis');
     const queries = new RedisQueries(redis, rs.keyPrefix);
     const report = await verify(queries, o.dataset, { samples: 40, accountSamples: 6 });

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import type { Redis } from '../../src/readmodels/apply.ts';
-import { currentGeneration, groupOf } from '../../src/readmodels/generation.ts';
 import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/readside/config.ts';
-import { groupLag, kafkaClient } from '../../src/readside/kafka.ts';
+import { waitCaughtUp as waitUntilCaughtUp } from '../../src/readside/catch-up.ts';
 import { dropReadSide } from '../../src/readside/cleanup.ts';
-import { silentLogger } from '../../src/readside/log.ts';
 
 /** A read-side config of its own per test file: topics, consumer group and Redis keys never collide. */
 export function testReadSide(name: string, keyspace = 'agentstore'): ReadSideConfig {
@@ -29,23 +27,9 @@ export async function redisOf(c: ReadSideConfig): Promise<Redis> {
 
 export const cdcTopics = (c: ReadSideConfig): string[] => CDC_TABLES.map((t) => topicOf(c, t));
 
-/** Waits until the live generation's group has committed everything produced to the CDC topics. */
-export async function waitCaughtUp(c: ReadSideConfig, redis: Redis, timeoutMs = 90_000): Promise<void> {
-  const admin = kafkaClient(c.brokers, 'test-lag', silentLogger).admin();
-  await admin.connect();
-  try {
-    const started = Date.now();
-    for (;;) {
-      const gen = await currentGeneration(redis, c.keyPrefix);
-      const lag = await groupLag(admin, groupOf(c.group, gen), cdcTopics(c)).catch(() => -1);
-      if (lag === 0) return;
-      if (Date.now() - started > timeoutMs) throw new Error(`projector not caught up after ${timeoutMs} ms (lag ${lag})`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Waits until the projector has applied everything produced to the CDC topics. */
+export const waitCaughtUp = (c: ReadSideConfig, redis: Redis, timeoutMs = 90_000): Promise<void> =>
+  waitUntilCaughtUp(c, redis, { timeoutMs, clientId: 'test-lag' });
 
 /** Deletes the test's topics, consumer groups and Redis keys. */
 export const cleanupReadSide = (c: ReadSideConfig, redis: Redis): Promise<void> => dropReadSide(c, redis, 'test-cleanup');
