@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@redis/client';
+import { redisClient } from '../readside/redis.ts';
 import { decode } from '../cdc/envelope.ts';
 import { ProjectorMetrics } from '../projector/metrics.ts';
 import { Projector } from '../projector/projector.ts';
@@ -34,7 +34,7 @@ const kafka = kafkaClient(config.brokers, 'bench', log);
 const admin = kafka.admin();
 await admin.connect();
 await ensureTopics(admin, [topic], 3);
-const redis = createClient({ url: config.redisUrl });
+const redis = redisClient(config);
 await redis.connect();
 await loadScript(redis);
 const producer = kafka.producer();

@@ -1,5 +1,4 @@
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
-import { createClient } from '@redis/client';
 import { decode, DecodeError } from '../cdc/envelope.ts';
 import { applyChanges, loadScript, type Change, type Redis } from '../readmodels/apply.ts';
 import { effectOf } from '../readmodels/effects.ts';
@@ -8,6 +7,7 @@ import { Keys } from '../readmodels/keys.ts';
 import { CDC_TABLES, topicOf, type ReadSideConfig } from '../readside/config.ts';
 import { ensureTopics, kafkaClient } from '../readside/kafka.ts';
 import type { Logger } from '../readside/log.ts';
+import { redisClient } from '../readside/redis.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 
@@ -46,7 +46,7 @@ export class Projector {
 
   async start(): Promise<void> {
     const { config, log, metrics } = this.o;
-    this.redis = createClient({ url: config.redisUrl });
+    this.redis = redisClient(config);
     this.redis.on('error', (err: Error) => log.log('warn', 'redis connection error', { error: err.message }));
     await this.redis.connect();
     await loadScript(this.redis);

@@ -1,7 +1,7 @@
-import { createClient } from '@redis/client';
 import { currentGeneration } from '../readmodels/generation.ts';
 import type { ReadSideConfig } from '../readside/config.ts';
 import type { Logger } from '../readside/log.ts';
+import { redisClient } from '../readside/redis.ts';
 import { ProjectorMetrics } from './metrics.ts';
 import { Projector } from './projector.ts';
 
@@ -19,7 +19,7 @@ export interface RunningProjector {
 export async function runProjector(config: ReadSideConfig, log: Logger, watchMs = 2000): Promise<RunningProjector> {
   const metrics = new ProjectorMetrics();
   const { server, port } = await metrics.serve(config.metricsPort);
-  const redis = createClient({ url: config.redisUrl });
+  const redis = redisClient(config);
   redis.on('error', (err: Error) => log.log('warn', 'redis connection error', { error: err.message }));
   await redis.connect();
   let generation = await currentGeneration(redis, config.keyPrefix);

@@ -11,6 +11,11 @@ export interface ReadSideConfig {
   /** Kafka bootstrap brokers, host:port list. */
   brokers: string[];
   redisUrl: string;
+  /**
+   * Redis AUTH password, kept out of the URL so that it never appears in logs or error messages
+   * (the chart passes it from the Redis Secret). Undefined: the URL's own credentials, if any.
+   */
+  redisPassword: string | undefined;
   /** The connector's topic.prefix: topics are <topicPrefix>.<keyspace>.<table>. */
   topicPrefix: string;
   keyspace: string;
@@ -43,10 +48,14 @@ export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideCo
   const keyPrefix = need(env, 'AGENTSTORE_REDIS_PREFIX', 'agentstore', (v) => /^[A-Za-z0-9._-]{1,64}$/.test(v), 'letters, digits, . _ - (no ":")');
   const deadLetterTopic = need(env, 'AGENTSTORE_DEAD_LETTER_TOPIC', `${topicPrefix}.dead-letter`, (v) => NAME.test(v), 'a topic name');
   const port = need(env, 'AGENTSTORE_METRICS_PORT', '9464', (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535, 'a TCP port 0-65535 (0 picks a free one)');
+  const redisPassword = env['AGENTSTORE_REDIS_PASSWORD'];
+  if (redisPassword !== undefined && (redisPassword === '' || /[\r\n]/.test(redisPassword))) {
+    throw new UsageError('AGENTSTORE_REDIS_PASSWORD: is empty or spans lines: unset it for a Redis without AUTH, or give the password on one line');
+  }
   const fetch = need(env, 'AGENTSTORE_FETCH_MAX_BYTES', String(4 << 20), (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024, 'a byte count >= 1024');
   return {
     fetchMaxBytes: Number(fetch),
-    brokers: brokers.split(',').map((b) => b.trim()), redisUrl, topicPrefix, keyspace, group, keyPrefix, deadLetterTopic, metricsPort: Number(port),
+    brokers: brokers.split(',').map((b) => b.trim()), redisUrl, redisPassword, topicPrefix, keyspace, group, keyPrefix, deadLetterTopic, metricsPort: Number(port),
   };
 }
 

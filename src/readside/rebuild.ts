@@ -1,10 +1,10 @@
-import { createClient } from '@redis/client';
 import { ProjectorMetrics } from '../projector/metrics.ts';
 import { Projector } from '../projector/projector.ts';
 import { currentGeneration, dropGeneration, groupOf, switchGeneration } from '../readmodels/generation.ts';
 import { CDC_TABLES, topicOf, type ReadSideConfig } from './config.ts';
 import { groupLag, kafkaClient } from './kafka.ts';
 import type { Logger } from './log.ts';
+import { redisClient } from './redis.ts';
 
 export interface RebuildResult {
   from: string;
@@ -22,7 +22,7 @@ export interface RebuildResult {
  */
 export async function rebuild(config: ReadSideConfig, log: Logger, opts: { graceMs?: number; timeoutMs?: number } = {}): Promise<RebuildResult> {
   const started = performance.now();
-  const redis = createClient({ url: config.redisUrl });
+  const redis = redisClient(config);
   await redis.connect();
   const admin = kafkaClient(config.brokers, 'agentstore-rebuild', log).admin();
   await admin.connect();

@@ -6,7 +6,7 @@
  * topics, consumer group and Redis prefix per run, and removes them afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient, type RedisClientType } from '@redis/client';
+import type { RedisClientType } from '@redis/client';
 import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
 import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
@@ -17,6 +17,7 @@ import { readSideConfig, type ReadSideConfig } from '../readside/config.ts';
 import { NotCaughtUpError, waitCaughtUp } from '../readside/catch-up.ts';
 import { dropReadSide } from '../readside/cleanup.ts';
 import { silentLogger } from '../readside/log.ts';
+import { redisClient } from '../readside/redis.ts';
 import type { SeedConfig } from '../seed/generator.ts';
 import { seed } from '../seed/seeder.ts';
 import { AgentStore } from '../store/store.ts';
@@ -95,7 +96,7 @@ export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
   const rs = readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: o.keyspace, AGENTSTORE_TOPIC_PREFIX: id, AGENTSTORE_CONSUMER_GROUP: id,
     AGENTSTORE_REDIS_PREFIX: id, AGENTSTORE_METRICS_PORT: '0' });
   const c = await connectCql(cqlSettings({ keyspace: o.keyspace }));
-  const redis: Redis = createClient({ url: rs.redisUrl });
+  const redis: Redis = redisClient(rs);
   await redis.connect();
   let projector: Awaited<ReturnType<typeof runProjector>> | undefined;
   let standin: CdcStandinExecutor | undefined;

@@ -7,6 +7,7 @@ describe('read-side config', () => {
     const c = readSideConfig({});
     expect(c).toMatchObject({ brokers: ['127.0.0.1:19092'], redisUrl: 'redis://127.0.0.1:16379', topicPrefix: 'agentstore', keyspace: 'agentstore', metricsPort: 9464 });
     expect(c.deadLetterTopic).toBe('agentstore.dead-letter');
+    expect(c.redisPassword).toBeUndefined();
   });
 
   it('names the variable that is wrong', () => {
@@ -18,6 +19,8 @@ describe('read-side config', () => {
       [{ AGENTSTORE_CONSUMER_GROUP: '' }, /^AGENTSTORE_CONSUMER_GROUP:/],
       [{ AGENTSTORE_REDIS_PREFIX: 'a:b' }, /^AGENTSTORE_REDIS_PREFIX:/],
       [{ AGENTSTORE_METRICS_PORT: '99999' }, /^AGENTSTORE_METRICS_PORT:/],
+      [{ AGENTSTORE_REDIS_PASSWORD: '' }, /^AGENTSTORE_REDIS_PASSWORD: is empty/],
+      [{ AGENTSTORE_REDIS_PASSWORD: 'a\nb' }, /^AGENTSTORE_REDIS_PASSWORD: .*one line/],
     ];
     for (const [env, message] of cases) {
       expect(() => readSideConfig(env)).toThrow(UsageError);

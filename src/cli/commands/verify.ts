@@ -3,10 +3,10 @@ import { Command } from 'commander';
 import { connectCql } from '../../cql/connect.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { CqlQueries } from '../../store/queries.ts';
-import { createClient } from '@redis/client';
 import type { KeyQueries } from '../../domain/queries.ts';
 import { RedisQueries } from '../../readmodels/queries.ts';
 import { readSideConfig } from '../../readside/config.ts';
+import { redisClient } from '../../readside/redis.ts';
 import { formatReport, verify } from '../../verify/verify.ts';
 import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type DatasetFlags } from '../options.ts';
 
@@ -23,7 +23,7 @@ export function verifyCommand(): Command {
       const samples = intFlag('--samples', opts.samples, 1, 10_000);
       const accountSamples = intFlag('--account-samples', opts.accountSamples, 1, 1000);
       const readSide = opts.readModels ? readSideConfig() : undefined;
-      const redis = readSide ? createClient({ url: readSide.redisUrl }) : undefined;
+      const redis = readSide ? redisClient(readSide) : undefined;
       await redis?.connect();
       const { exec } = await connectCql(s);
       try {
