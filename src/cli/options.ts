@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
 import { cqlSettings, dayFlag, intFlag, type CqlFlags } from '../config/settings.ts';
+import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
+import type { CqlExecutor } from '../cql/executor.ts';
+import { readSideConfig } from '../readside/config.ts';
+import { jsonLogger } from '../readside/log.ts';
 import type { SeedConfig } from '../seed/generator.ts';
 
 /** The connection flags every command that talks to the CQL server shares. */
@@ -41,4 +45,16 @@ export function datasetFrom(f: DatasetFlags): SeedConfig {
     endDate: dayFlag('--end-date', f.endDate),
   };
   return config;
+}
+
+/** --cdc-standin: for commands that write, locally, where no ScyllaDB CDC exists (docs/read-side.md). */
+export function withStandinOption(cmd: Command): Command {
+  return cmd.option('--cdc-standin', 'also publish every write to a CDC table to Kafka in the ScyllaDB CDC connector format (a STAND-IN for the connector; env AGENTSTORE_KAFKA, AGENTSTORE_TOPIC_PREFIX)');
+}
+
+/** The stand-in over `exec` when --cdc-standin is given; close it before `exec`. */
+export async function openStandinIf(wanted: boolean | undefined, exec: CqlExecutor, keyspace: string): Promise<CdcStandinExecutor | undefined> {
+  if (!wanted) return undefined;
+  const readSide = readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: keyspace });
+  return CdcStandinExecutor.open(exec, readSide.brokers, keyspace, { topicPrefix: readSide.topicPrefix, log: jsonLogger({ component: 'cdc-standin' }) });
 }

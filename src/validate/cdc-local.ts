@@ -17,6 +17,7 @@ import { readSideConfig, type ReadSideConfig } from '../readside/config.ts';
 import { NotCaughtUpError, waitCaughtUp } from '../readside/catch-up.ts';
 import { dropReadSide } from '../readside/cleanup.ts';
 import { silentLogger } from '../readside/log.ts';
+import { probeCdc, ProbeTimeoutError, type ProbeResult } from '../readside/probe.ts';
 import { redisClient } from '../readside/redis.ts';
 import type { SeedConfig } from '../seed/generator.ts';
 import { seed } from '../seed/seeder.ts';
@@ -35,11 +36,6 @@ export interface CdcResult {
 type Redis = RedisClientType;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 /** Waits for the projector; a timeout becomes a ValidateError with the next step. */
 async function waitProjected(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {
   try {
@@ -50,37 +46,14 @@ async function waitProjected(rs: ReadSideConfig, redis: Redis, timeoutMs: number
   }
 }
 
-/** N new sessions written through the stand-in; each one's lag = first seen in Redis - write acknowledged. */
-async function measureLag(store: AgentStore, queries: RedisQueries, n: number, timeoutMs: number): Promise<number[]> {
-  const pending = new Map<string, number>();
-  const lags: number[] = [];
-  const run = randomBytes(3).toString('hex');
-  const writer = (async () => {
-    for (let i = 0; i < n; i++) {
-      const id = `lag-${run}-${i}`;
-      await store.createSession({ sessionId: id, accountId: `lag-${run}`, title: `lag probe ${i}` });
-      pending.set(id, performance.now());
-      await sleep(5); // spread the writes, so lag is measured under a steady trickle, not one burst
-    }
-  })();
-  const started = Date.now();
-  let writing = true;
-  void writer.finally(() => { writing = false; });
-  while (writing || pending.size) {
-    for (const [id, at] of [...pending]) {
-      if (await queries.sessionSummary(id)) {
-        lags.push(performance.now() - at);
-        pending.delete(id);
-      }
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new ValidateError(`${pending.size} of ${n} CDC writes not visible in Redis after ${timeoutMs / 1000} s`,
-        'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again');
-    }
-    await sleep(10);
+/** The probe of the CDC path; a timeout becomes a ValidateError with the next step. */
+async function measureLag(store: AgentStore, queries: RedisQueries, writes: number, timeoutMs: number): Promise<ProbeResult> {
+  try {
+    return await probeCdc(store, queries, { writes, timeoutMs });
+  } catch (err) {
+    if (!(err instanceof ProbeTimeoutError)) throw err;
+    throw new ValidateError(err.message, 'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again');
   }
-  await writer;
-  return lags.sort((a, b) => a - b);
 }
 
 export interface CdcOptions {
@@ -112,8 +85,8 @@ export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
     const queries = new RedisQueries(redis, rs.keyPrefix);
     const report = await verify(queries, o.dataset, { samples: 40, accountSamples: 6 });
     o.onLine(`timing ${o.writes} fresh writes until visible in Redis`);
-    const lags = await measureLag(new AgentStore(standin, o.keyspace), queries, o.writes, o.timeoutMs);
-    return { report, published: standin.published, writes: lags.length, lagP50Ms: percentile(lags, 50), lagP99Ms: percentile(lags, 99) };
+    const probe = await measureLag(new AgentStore(standin, o.keyspace), queries, o.writes, o.timeoutMs);
+    return { report, published: standin.published, writes: probe.writes, lagP50Ms: probe.p50Ms, lagP99Ms: probe.p99Ms };
   } finally {
     await standin?.close().catch(() => {});
     await projector?.stop().catch(() => {});

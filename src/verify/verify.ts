@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { percentile } from '../domain/percentile.ts';
 import type { KeyQueries } from '../domain/queries.ts';
 import { generateSessions, type SeedConfig } from '../seed/generator.ts';
 import { QUERY_IDS, QUERY_TITLES, planChecks, type QueryId } from './checks.ts';
@@ -30,11 +31,6 @@ const shorten = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s.length > 600 ? `${s.slice(0, 600)}...` : s;
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 export interface VerifyOptions {
   samples: number;

@@ -5,21 +5,17 @@ import { LATEST_VERSION } from '../../migrations/index.ts';
 import { schemaVersion } from '../../migrations/runner.ts';
 import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
 import { seed } from '../../seed/seeder.ts';
-import { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
-import { readSideConfig } from '../../readside/config.ts';
-import { jsonLogger } from '../../readside/log.ts';
-import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type DatasetFlags } from '../options.ts';
+import type { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
+import { datasetFrom, openStandinIf, settingsFrom, withCqlOptions, withDatasetOptions, withStandinOption, type DatasetFlags } from '../options.ts';
 
 export function seedCommand(): Command {
-  return withDatasetOptions(withCqlOptions(new Command('seed')))
+  return withStandinOption(withDatasetOptions(withCqlOptions(new Command('seed'))))
     .description('write a deterministic synthetic dataset (re-running it changes nothing)')
     .option('--concurrency <n>', 'CQL statements in flight', '64')
-    .option('--cdc-standin', 'also publish every write to a CDC table to Kafka in the ScyllaDB CDC connector format (a STAND-IN for the connector; env AGENTSTORE_KAFKA, AGENTSTORE_TOPIC_PREFIX)')
     .action(async (opts: CqlFlags & DatasetFlags & { concurrency: string; cdcStandin?: boolean }) => {
       const s = settingsFrom(opts);
       const config = datasetFrom(opts);
       const concurrency = intFlag('--concurrency', opts.concurrency, 1, 1024);
-      const readSide = opts.cdcStandin ? readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: s.keyspace }) : undefined;
       const { exec } = await connectCql(s);
       let standin: CdcStandinExecutor | undefined;
       try {
@@ -27,9 +23,7 @@ export function seedCommand(): Command {
         if (version < LATEST_VERSION) {
           throw new UsageError(`keyspace ${s.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`);
         }
-        if (readSide) {
-          standin = await CdcStandinExecutor.open(exec, readSide.brokers, s.keyspace, { topicPrefix: readSide.topicPrefix, log: jsonLogger({ component: 'cdc-standin' }) });
-        }
+        standin = await openStandinIf(opts.cdcStandin, exec, s.keyspace);
         const bar = new cliProgress.SingleBar(
           {
             format: 'seeding |{bar}| {percentage}% | {value}/{total} sessions | {steps} steps | {rate} rows/s | ETA {eta_formatted}',
