@@ -45,6 +45,29 @@ bundled broker's Service from the kafka subchart's exported helper.
 {{- end -}}
 {{- end -}}
 
+{{/*
+NetworkPolicy egress rule of a Kafka client of this release: the bundled broker's pods, or, with
+global.externalKafka, any address on the ports named there. Reads only .Release and .Values.global,
+like agentstore.kafka.bootstrapServers, so subcharts use it too.
+*/}}
+{{- define "agentstore.kafka.egressRule" -}}
+{{- with .Values.global.externalKafka.bootstrapServers -}}
+- ports:
+    {{- range $port := (regexFindAll ":[0-9]+" . -1 | uniq) }}
+    - { port: {{ trimPrefix ":" $port }}, protocol: TCP }
+    {{- end }}
+{{- else -}}
+- to:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: kafka
+          app.kubernetes.io/instance: {{ $.Release.Name }}
+          app.kubernetes.io/part-of: agentstore
+  ports:
+    - { port: 9092, protocol: TCP }
+{{- end -}}
+{{- end -}}
+
 {{/* CQL contact point (the ScyllaDB client Service), from the scylladb subchart's exported helper. */}}
 {{- define "agentstore.scylladb.contactPoints" -}}
 {{- include "agentstore-scylladb.contactPoints" . -}}
@@ -169,5 +192,53 @@ agentstore.io/connect-client: "true"
 agentstore.io/jobs: "true"
 {{- with .ctx.Values.jobs.podLabels }}
 {{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The CLI bundle is unpacked from the chart unless the projector runs your own image. */}}
+{{- define "agentstore.projector.usesBundle" -}}
+{{- if not .Values.projector.image.repository -}}true{{- end -}}
+{{- end -}}
+
+{{- define "agentstore.projector.fullname" -}}
+{{- printf "%s-projector" (include "agentstore.fullname" .) -}}
+{{- end -}}
+
+{{- define "agentstore.projector.selectorLabels" -}}
+{{ include "agentstore.selectorLabels" . }}
+app.kubernetes.io/component: projector
+{{- end -}}
+
+{{- define "agentstore.projector.image" -}}
+{{- $img := .Values.projector.image -}}
+{{- if $img.repository -}}
+{{- if not $img.tag -}}
+{{- fail "projector.image.tag: set the tag of your projector image (projector.image.repository is set)" -}}
+{{- end -}}
+{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+{{- else -}}
+{{- include "agentstore.jobs.image" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Environment of every pod that reads or writes the read models (the projector, the test pod): Kafka,
+topics and Redis; AGENTSTORE_KEYSPACE (also a topic-name part) comes with agentstore.cqlEnv or is set by the caller. The Redis password comes from the redis subchart's Secret, in its own variable so
+that it never appears in a URL (src/readside/config.ts).
+*/}}
+{{- define "agentstore.readSideEnv" -}}
+- name: AGENTSTORE_KAFKA
+  value: {{ include "agentstore.kafka.bootstrapServers" . | quote }}
+- name: AGENTSTORE_TOPIC_PREFIX
+  value: {{ .Values.connector.topicPrefix | quote }}
+- name: AGENTSTORE_CONSUMER_GROUP
+  value: {{ .Values.projector.consumerGroup | quote }}
+- name: AGENTSTORE_REDIS
+  value: {{ printf "redis://%s" (include "agentstore-redis.address" .) | quote }}
+- name: AGENTSTORE_REDIS_PREFIX
+  value: {{ .Values.projector.redisKeyPrefix | quote }}
+{{- if .Values.redis.auth.enabled }}
+- name: AGENTSTORE_REDIS_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: password } }
 {{- end }}
 {{- end -}}
