@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { withDatasetOptions } from '../src/cli/options.ts';
 import { cqlSettings } from '../src/config/settings.ts';
+import { readSideConfig } from '../src/readside/config.ts';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const CHART_DIR = join(ROOT, 'charts/agentstore');
@@ -26,6 +27,8 @@ export interface StackConfig {
   dataset: Record<string, string>;
   /** Sessions of the bench Job's dataset (seeded into <keyspace>_bench). */
   benchSessions: number;
+  /** Probe conversations of the cdc-probe Job. */
+  cdcProbeWrites: number;
 }
 
 /** The dataset flags with the CLI's defaults, read from the commander definitions themselves. */
@@ -37,7 +40,7 @@ export function datasetDefaults(): Record<string, string> {
 export function defaultConfig(over: Partial<StackConfig> = {}): StackConfig {
   return {
     release: 'agentstore', namespace: 'agentstore', chartDir: CHART_DIR, valuesFiles: ['values/kind.yaml'],
-    keyspace: 'agentstore', dataset: datasetDefaults(), benchSessions: 20_000, ...over,
+    keyspace: 'agentstore', dataset: datasetDefaults(), benchSessions: 20_000, cdcProbeWrites: 50, ...over,
   };
 }
 
@@ -45,6 +48,7 @@ export const datasetArgs = (d: Record<string, string>): string[] => Object.entri
 
 interface ChartValues {
   global: { keyspace: string };
+  projector: { redisKeyPrefix: string };
   jobs: { image: { registry: string; repository: string; tag: string; pullPolicy: string }; resources: Record<string, unknown> };
   scylladb: { replicaCount?: number };
 }
@@ -68,6 +72,8 @@ export function chartNames(c: StackConfig) {
     cqlPort: 9042,
     connectService: `${c.release}-connect`,
     connectPort: 8083,
+    redisService: `${full}-redis`,
+    redisPort: 6379,
   };
 }
 
@@ -84,4 +90,20 @@ export function cliEnv(c: StackConfig, keyspace = c.keyspace): Record<string, st
   const parsed = cqlSettings({}, env);
   if (parsed.contactPoints !== env.AGENTSTORE_CQL || parsed.keyspace !== keyspace) throw new Error('cliEnv: the CLI does not read these variables');
   return env;
+}
+
+/**
+ * What a Job reading the read models adds to cliEnv: Redis and the projector's key prefix, checked by
+ * the CLI's own parser, plus the Secret holding the password (the redis subchart's `<service>-auth`,
+ * auth being on by default) that goes into AGENTSTORE_REDIS_PASSWORD.
+ */
+export function readModelsEnv(c: StackConfig): { env: Record<string, string>; passwordSecret: string } {
+  const n = chartNames(c);
+  const env = {
+    AGENTSTORE_REDIS: `redis://${n.redisService}.${c.namespace}.svc:${n.redisPort}`,
+    AGENTSTORE_REDIS_PREFIX: chartValues(c.chartDir).projector.redisKeyPrefix,
+  };
+  const parsed = readSideConfig(env);
+  if (parsed.redisUrl !== env.AGENTSTORE_REDIS || parsed.keyPrefix !== env.AGENTSTORE_REDIS_PREFIX) throw new Error('readModelsEnv: the CLI does not read these variables');
+  return { env, passwordSecret: `${n.redisService}-auth` };
 }

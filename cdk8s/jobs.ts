@@ -1,12 +1,12 @@
 /**
- * The seed, verify and bench Jobs: node (the chart's Jobs image) running the CLI bundle that the
+ * The seed, verify, bench and cdc-probe Jobs: node (the chart's Jobs image) running the CLI bundle that the
  * chart ships in its ConfigMap (built from charts/agentstore/files/agentstore.mjs.br), unpacked by
  * an init container exactly as the chart's migration Job does. Same variables and flags as the CLI.
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
-import { chartNames, chartValues, cliEnv, datasetArgs, jobsImage, type StackConfig } from './config.ts';
+import { chartNames, chartValues, cliEnv, datasetArgs, jobsImage, readModelsEnv, type StackConfig } from './config.ts';
 
 const UNPACK = "const fs = require('fs'), zlib = require('zlib');\n" +
   "fs.writeFileSync('/app/agentstore.mjs', zlib.brotliDecompressSync(fs.readFileSync('/bundle/agentstore.mjs.br')));\n";
@@ -19,6 +19,8 @@ export interface JobSpec {
   migrateFirst: boolean;
   keyspace: string;
   deadlineSeconds: number;
+  /** Reads the Redis read models: Redis variables and the label the chart's jobs-redis NetworkPolicy admits. */
+  readModels?: boolean;
 }
 
 export function jobSpecs(c: StackConfig): JobSpec[] {
@@ -28,6 +30,8 @@ export function jobSpecs(c: StackConfig): JobSpec[] {
     { name: 'verify', args: ['verify', ...data], keyspace: c.keyspace, deadlineSeconds: 900, migrateFirst: false },
     // No bench subcommand is in the bundle: the seed command's rows/s over a larger dataset is the write benchmark.
     { name: 'bench', args: ['seed', ...datasetArgs({ ...c.dataset, sessions: String(c.benchSessions) })], keyspace: `${c.keyspace}_bench`, deadlineSeconds: 3600, migrateFirst: true },
+    // The keyspace the connector captures (the chart's global.keyspace): only its changes reach Kafka.
+    { name: 'cdc-probe', args: ['cdc-probe', '--writes', String(c.cdcProbeWrites), '--timeout', '300'], keyspace: chartValues(c.chartDir).global.keyspace, deadlineSeconds: 420, migrateFirst: false, readModels: true },
   ];
 }
 
@@ -49,7 +53,7 @@ function addJob(scope: Construct, c: StackConfig, spec: JobSpec): kplus.Job {
   // The chart's NetworkPolicies admit pods by these labels (charts/agentstore/templates/networkpolicy.yaml).
   for (const [k, v] of Object.entries({
     'app.kubernetes.io/instance': c.release, 'app.kubernetes.io/part-of': 'agentstore', 'app.kubernetes.io/component': spec.name,
-    'agentstore.io/jobs': 'true', 'agentstore.io/scylladb-client': 'true',
+    'agentstore.io/jobs': 'true', 'agentstore.io/scylladb-client': 'true', ...(spec.readModels ? { 'agentstore.io/redis-client': 'true' } : {}),
   })) job.podMetadata.addLabel(k, v);
 
   const bundle = kplus.Volume.fromConfigMap(scope, `${spec.name}-bundle`, kplus.ConfigMap.fromConfigMapName(scope, `${spec.name}-cm`, chartNames(c).bundleConfigMap), { name: 'bundle' });
@@ -66,6 +70,11 @@ function addJob(scope: Construct, c: StackConfig, spec: JobSpec): kplus.Job {
     volumeMounts: [{ volume: bundle, path: '/bundle' }, { volume: app, path: '/app' }],
   });
   const envVariables = Object.fromEntries(Object.entries(cliEnv(c, spec.keyspace)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
+  if (spec.readModels) {
+    const { env, passwordSecret } = readModelsEnv(c);
+    for (const [k, v] of Object.entries(env)) envVariables[k] = kplus.EnvValue.fromValue(v);
+    envVariables['AGENTSTORE_REDIS_PASSWORD'] = kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, `${spec.name}-redis-auth`, passwordSecret), key: 'password' });
+  }
   job.addContainer({
     name: spec.name, image, imagePullPolicy: pullPolicy,
     ...(spec.migrateFirst
@@ -77,12 +86,12 @@ function addJob(scope: Construct, c: StackConfig, spec: JobSpec): kplus.Job {
   return job;
 }
 
-/** Adds the three Jobs to a chart. The seed Job needs the schema: the chart's migration hook creates it. */
+/** Adds the Jobs to a chart. The seed Job needs the schema: the chart's migration hook creates it. */
 export function addJobs(scope: Construct, c: StackConfig): kplus.Job[] {
   return jobSpecs(c).map((s) => addJob(scope, c, s));
 }
 
-/** The Jobs as plain manifest objects, by name (seed, verify, bench), for the validate orchestrator. */
+/** The Jobs as plain manifest objects, by name (seed, verify, bench, cdc-probe), for the validate orchestrator. */
 export function jobManifests(c: StackConfig): Record<string, Record<string, unknown>> {
   const chart = new Chart(new App(), 'jobs', { disableResourceNameHashes: true });
   addJobs(chart, c);

@@ -1,16 +1,22 @@
 /**
  * Per-component readiness, watched live while Helm installs. A component is ready when all its
- * pods are Ready (ScyllaDB's readiness probe is a CQL query, Kafka's a broker request). A pod not
+ * pods are Ready (ScyllaDB's readiness probe is a CQL query, Kafka's a broker request, the
+ * projector's its /readyz: joined its consumer group and Redis answers). A pod not
  * ready by the deadline ends the run with its name, its state and its last log lines.
  */
 import type { Kube, PodState } from './kube.ts';
 import { ValidateError } from './types.ts';
 
-export const COMPONENTS = ['scylladb', 'kafka', 'connect', 'redis'] as const;
+export const COMPONENTS = ['scylladb', 'kafka', 'connect', 'redis', 'projector'] as const;
+
+/** Subchart pods are named by app.kubernetes.io/name; the umbrella's projector by its component label. */
+export function componentOf(p: PodState): string | undefined {
+  return p.labels['app.kubernetes.io/component'] === 'projector' ? 'projector' : p.labels['app.kubernetes.io/name'];
+}
 
 export function summarize(pods: PodState[]): { line: string; ready: boolean } {
   const parts = COMPONENTS.map((c) => {
-    const mine = pods.filter((p) => p.labels['app.kubernetes.io/name'] === c);
+    const mine = pods.filter((p) => componentOf(p) === c);
     return { c, ready: mine.filter((p) => p.ready).length, total: mine.length };
   });
   return {
@@ -62,7 +68,7 @@ export async function waitReady(kube: Kube, namespace: string, o: WaitOptions): 
     stop();
   }
   const stuck = latest.filter((p) => !p.ready && p.phase !== 'Succeeded');
-  const missing = COMPONENTS.filter((c) => !latest.some((p) => p.labels['app.kubernetes.io/name'] === c));
+  const missing = COMPONENTS.filter((c) => !latest.some((p) => componentOf(p) === c));
   const details: string[] = [];
   for (const p of stuck) details.push(...(await lastLogs(kube, namespace, p)));
   const names = [...stuck.map((p) => `${p.name} (${stateOf(p)})`), ...missing.map((c) => `${c}: no pod created`)];

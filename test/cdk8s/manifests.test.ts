@@ -34,7 +34,7 @@ const job = (name: string) => jobs.find((o) => o.metadata.name === `agentstore-$
 
 describe('cdk8s app: synth and parse', () => {
   it('writes the Jobs and the environment', () => {
-    expect(jobs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Job/agentstore-seed', 'Job/agentstore-verify', 'Job/agentstore-bench']);
+    expect(jobs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Job/agentstore-seed', 'Job/agentstore-verify', 'Job/agentstore-bench', 'Job/agentstore-cdc-probe']);
     expect(env.map((o) => o.kind)).toEqual(['Namespace', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'ResourceQuota', 'LimitRange']);
   });
 
@@ -110,6 +110,27 @@ describe('the Jobs agree with the chart (helm template)', () => {
     expect(Object.keys(cm!['binaryData'] as object)).toEqual(['agentstore.mjs.br']);
     const unpack = (s: ReturnType<typeof podOf>['spec']) => s.initContainers!.find((c) => c.name === 'unpack-cli')!.args;
     expect(unpack(podOf(job('seed')).spec)).toEqual(unpack(podOf(migrate()).spec));
+  });
+
+  it('the cdc-probe Job reads Redis exactly as the chart\'s test pod does, and the jobs-redis NetworkPolicy admits it', ({ skip }) => {
+    if (helmMissing) skip(helmMissing);
+    type Env = { name: string; value?: string; valueFrom?: unknown };
+    const specOf = (o: K8sObject): PodSpec => (o.kind === 'Pod' ? o['spec'] as PodSpec : podOf(o).spec);
+    const redisVars = (o: K8sObject) => Object.fromEntries((specOf(o).containers[0]!.env as Env[])
+      .filter((e) => e.name.startsWith('AGENTSTORE_REDIS')).map((e) => [e.name, e.value ?? e.valueFrom]));
+    const testPod = chart.find((o) => o.kind === 'Pod' && o.metadata.name === 'agentstore-test')!;
+    const mine = redisVars(job('cdc-probe'));
+    expect(Object.keys(mine).sort()).toEqual(['AGENTSTORE_REDIS', 'AGENTSTORE_REDIS_PASSWORD', 'AGENTSTORE_REDIS_PREFIX']);
+    expect(mine).toEqual(redisVars(testPod));
+    const [host, port] = (mine['AGENTSTORE_REDIS'] as string).replace('redis://', '').split(':');
+    const svc = chart.find((o) => o.kind === 'Service' && o.metadata.name === host!.split('.')[0]);
+    expect((svc!['spec'] as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(Number(port));
+    // It writes to the keyspace the connector captures, as the test pod's probe does.
+    const keyspace = (o: K8sObject) => (specOf(o).containers[0]!.env as Env[]).find((e) => e.name === 'AGENTSTORE_KEYSPACE')!.value;
+    expect(keyspace(job('cdc-probe'))).toBe(keyspace(testPod));
+    const np = chart.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'agentstore-jobs-redis')!;
+    expect(podOf(job('cdc-probe')).labels).toMatchObject((np['spec'] as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels);
+    expect(podOf(job('seed')).labels['agentstore.io/redis-client']).toBeUndefined();
   });
 
   it('the Job pods carry the labels the chart\'s jobs NetworkPolicy selects', ({ skip }) => {

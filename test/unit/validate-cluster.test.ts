@@ -31,10 +31,12 @@ describe('make validate on a cluster (fake Kube and Helm)', () => {
     const install = r.helm.calls.find((c) => c[0] === 'upgrade')!;
     expect(install).toEqual(expect.arrayContaining(['--install', 'agentstore', 'charts/agentstore', '--values', 'values/kind.yaml', '--kube-context', 'kind-agentstore']));
     expect(r.helm.calls.some((c) => c[0] === 'test' && c.includes('--logs'))).toBe(true);
-    expect(r.kube.created.map((j) => (j['metadata'] as { name: string }).name)).toEqual(['agentstore-seed', 'agentstore-verify']);
+    expect(r.kube.created.map((j) => (j['metadata'] as { name: string }).name)).toEqual(['agentstore-seed', 'agentstore-verify', 'agentstore-cdc-probe']);
     expect(r.kube.forwards).toEqual([{ pod: 'agentstore-connect-7d9f', port: 8083 }]);
-    expect(r.out).toContain('scylladb 1/1  kafka 1/1  connect 1/1  redis 1/1');
-    expect(r.md.split('\n')[0]).toMatch(/^target: existing Kubernetes cluster \(context kind-agentstore, values\/kind.yaml\)\. Not exercised: .*CDC on the cluster/);
+    expect(r.out).toContain('scylladb 1/1  kafka 1/1  connect 1/1  redis 1/1  projector 1/1');
+    expect(r.out).toContain('50 probe conversations (run 0a1b2c3d, keyspace agentstore) visible in the read models in 12.3 s; lag p50 5800 ms, p99 9100 ms');
+    expect(r.md).toContain('## cdc-probe Job output');
+    expect(r.md.split('\n')[0]).toBe('target: existing Kubernetes cluster (context kind-agentstore, values/kind.yaml). Not exercised: nothing.');
     expect(r.out).toContain('`make clean-cluster` removes it');
   });
 
@@ -106,6 +108,29 @@ describe('make validate on a cluster (fake Kube and Helm)', () => {
     });
     expect(r.out).toContain('Job agentstore-seed failed');
     expect(r.out).toContain('keyspace agentstore does not exist');
+  });
+
+  it('a projector that never gets ready is named like any component', async () => {
+    const r = await run(({ kube }) => {
+      kube.pods = kube.pods.map((p) => (p.labels['app.kubernetes.io/component'] === 'projector'
+        ? { ...p, ready: false, phase: 'Running', containers: [{ name: 'projector', ready: false, restarts: 2 }] } : p));
+      kube.podLogs['agentstore-projector-5c6b'] = '{"level":"error","msg":"consumer crashed","error":"Connection error: getaddrinfo ENOTFOUND"}';
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain('projector 0/1');
+    expect(r.out).toContain('not ready after 0 s: agentstore-projector-5c6b (phase Running; projector: not ready, 2 restarts)');
+    expect(r.out).toContain('getaddrinfo ENOTFOUND');
+  });
+
+  it('CDC writes that never reach Redis: the probe\'s own message and logs, and the run fails', async () => {
+    const r = await run(({ kube }) => {
+      kube.jobs['agentstore-cdc-probe'] = { succeeded: false, failed: true };
+      kube.podLogs['agentstore-cdc-probe-abcde'] = 'error: 50 of 50 probe conversations not visible in the read models after 300 s\nnext: check the connector';
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain('Job agentstore-cdc-probe failed');
+    expect(r.out).toContain('50 of 50 probe conversations not visible in the read models after 300 s');
+    expect(r.outcome.steps.find((s) => s.step === 'helm test')?.status).toBe('skipped');
   });
 
   it('helm test failing: its report is collected and the run fails', async () => {

@@ -14,6 +14,7 @@ export const pod = (name: string, component: string, ready: boolean, extra: Part
 export const readyStack = (): PodState[] => [
   pod('agentstore-scylladb-0', 'scylladb', true), pod('agentstore-kafka-0', 'kafka', true),
   pod('agentstore-connect-7d9f', 'connect', true), pod('agentstore-redis-0', 'redis', true),
+  pod('agentstore-projector-5c6b', 'agentstore', true, { labels: { 'app.kubernetes.io/name': 'agentstore', 'app.kubernetes.io/component': 'projector' } }),
 ];
 
 export class FakeKube implements Kube {
@@ -21,7 +22,9 @@ export class FakeKube implements Kube {
   version: string | Error = 'v1.33.1';
   nodeList: NodeCapacity[] = [{ name: 'n1', cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, kubeletVersion: 'v1.33.1' }];
   pods: PodState[] = readyStack();
-  podLogs: Record<string, string> = {};
+  podLogs: Record<string, string> = {
+    'agentstore-cdc-probe-abcde': 'visible in Redis: 50/50\nCDC path ok: 50 probe conversations (run 0a1b2c3d, keyspace agentstore) visible in the read models in 12.3 s; lag p50 5800 ms, p99 9100 ms',
+  };
   jobs: Record<string, JobState> = {};
   created: Record<string, unknown>[] = [];
   forwards: { pod: string; port: number }[] = [];
