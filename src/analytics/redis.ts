@@ -1,11 +1,11 @@
-import { StepType, STEP_TYPES, type StepTypeName } from '../domain/step-types.ts';
+import { STEP_TYPES, type StepType, type StepTypeName } from '../domain/step-types.ts';
 import type { Redis } from '../readmodels/apply.ts';
 import { LiveKeys } from '../readmodels/generation.ts';
 import { SEP } from '../readmodels/keys.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketLowerBounds, emptyBuckets, percentilesOf, versionStats,
+  bucketLowerBounds, emptyBuckets, percentilesOf, VersionTally,
   type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
 } from './types.ts';
 
@@ -47,22 +47,14 @@ export class RedisAnalytics implements AnalyticsQueries {
     const out: VersionStats[] = [];
     for (const v of versions) {
       const turns = (await Promise.all(checked.map((d) => this.redis.sMembers(k.agentVersion(v, d))))).flat();
-      const durations: number[] = [];
-      const labels = new Map<string, number>();
-      let sum = 0;
-      let asking = 0;
+      const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
-        let asks = false;
-        for (const m of await this.redis.hVals(k.stepMetrics(turnId))) {
-          const [type, duration, label] = JSON.parse(m) as [StepType, number, string | null];
-          durations.push(duration);
-          sum += duration;
-          if (type === StepType.InputRequest) asks = true;
-          if (label !== null) labels.set(label, (labels.get(label) ?? 0) + 1);
-        }
-        if (asks) asking++;
+        tally.addTurn((await this.redis.hVals(k.stepMetrics(turnId))).map((m) => {
+          const [type, durationMs, label] = JSON.parse(m) as [StepType, number, string | null];
+          return { type, durationMs, label };
+        }));
       });
-      out.push(versionStats(v, turns.length, durations.sort((a, b) => a - b), sum, asking, labels));
+      out.push(tally.stats(v));
     }
     return out;
   }

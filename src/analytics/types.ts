@@ -1,4 +1,4 @@
-import type { StepTypeName } from '../domain/step-types.ts';
+import { StepType, type StepTypeName } from '../domain/step-types.ts';
 
 /**
  * Evaluation and analytics queries beyond the key ones, in the style of Langfuse (scores, latency
@@ -118,3 +118,39 @@ export function versionStats(
     labels: [...labelCounts.keys()].sort(compareText).map((label) => ({ label, count: labelCounts.get(label)!, fraction: labelCounts.get(label)! / classified })),
   };
 }
+
+/** One step as a version report counts it: its type, its latency and, for a classifier verdict, the label. */
+export interface TalliedStep {
+  type: StepType;
+  durationMs: number;
+  label: string | null;
+}
+
+/** Accumulates one version's turns, each with its steps, into the figures versionStats() divides. */
+export class VersionTally {
+  private turns = 0;
+  private asking = 0;
+  private sum = 0;
+  private readonly durations: number[] = [];
+  private readonly labels = new Map<string, number>();
+
+  addTurn(steps: Iterable<TalliedStep>): void {
+    this.turns++;
+    let asks = false;
+    for (const s of steps) {
+      this.durations.push(s.durationMs);
+      this.sum += s.durationMs;
+      if (s.type === StepType.InputRequest) asks = true;
+      if (s.label !== null) this.labels.set(s.label, (this.labels.get(s.label) ?? 0) + 1);
+    }
+    if (asks) this.asking++;
+  }
+
+  stats(agentVersion: string): VersionStats {
+    return versionStats(agentVersion, this.turns, this.durations.sort((a, b) => a - b), this.sum, this.asking, this.labels);
+  }
+}
+
+/** The classifier label of a step's content, null for other step types. */
+export const labelOfStep = (type: StepType, content: string): string | null =>
+  (type === StepType.TurnClassifier ? (JSON.parse(content) as { label: string }).label : null);
