@@ -1,9 +1,9 @@
 import { allRows, type CqlExecutor } from '../cql/executor.ts';
-import { StepType, type StepTypeName } from '../domain/step-types.ts';
+import type { StepType, StepTypeName } from '../domain/step-types.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketOf, emptyBuckets, percentilesOf, versionStats,
+  bucketOf, emptyBuckets, labelOfStep, percentilesOf, VersionTally,
   type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
 } from './types.ts';
 
@@ -48,25 +48,14 @@ export class CqlAnalytics implements AnalyticsQueries {
       for (const day of days) {
         for await (const r of allRows(this.exec, `SELECT turn_id FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`, [v, day])) turns.push(r['turn_id'] as string);
       }
-      const durations: number[] = [];
-      const labels = new Map<string, number>();
-      let sum = 0;
-      let asking = 0;
+      const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
-        let asks = false;
-        for (const s of await this.stepsOf(turnId, 'step_type, duration_ms, content')) {
-          const d = s['duration_ms'] as number;
-          durations.push(d);
-          sum += d;
-          if (s['step_type'] === StepType.InputRequest) asks = true;
-          if (s['step_type'] === StepType.TurnClassifier) {
-            const label = (JSON.parse(s['content'] as string) as { label: string }).label;
-            labels.set(label, (labels.get(label) ?? 0) + 1);
-          }
-        }
-        if (asks) asking++;
+        tally.addTurn((await this.stepsOf(turnId, 'step_type, duration_ms, content')).map((s) => {
+          const type = s['step_type'] as StepType;
+          return { type, durationMs: s['duration_ms'] as number, label: labelOfStep(type, s['content'] as string) };
+        }));
       });
-      out.push(versionStats(v, turns.length, durations.sort((a, b) => a - b), sum, asking, labels));
+      out.push(tally.stats(v));
     }
     return out;
   }

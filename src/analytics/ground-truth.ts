@@ -3,7 +3,7 @@ import { StepType, type StepTypeName } from '../domain/step-types.ts';
 import type { SessionModel } from '../seed/generator.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketOf, emptyBuckets, percentilesOf, versionStats,
+  bucketOf, emptyBuckets, labelOfStep, percentilesOf, VersionTally,
   type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
 } from './types.ts';
 
@@ -44,25 +44,12 @@ export class AnalyticsTruth implements AnalyticsQueries {
 
   async versionRegression(versions: string[], days: string[]): Promise<VersionStats[]> {
     checkVersions(versions);
-    const byVersion = new Map<string, { turns: number; durations: number[]; sum: number; asking: number; labels: Map<string, number> }>();
+    const byVersion = new Map<string, VersionTally>();
     for (const { turn, steps } of this.agentTurns(days)) {
       const v = turn.agentVersion ?? '';
-      const e = byVersion.get(v) ?? byVersion.set(v, { turns: 0, durations: [], sum: 0, asking: 0, labels: new Map() }).get(v)!;
-      e.turns++;
-      if (steps.some((s) => s.type === StepType.InputRequest)) e.asking++;
-      for (const s of steps) {
-        e.durations.push(s.durationMs);
-        e.sum += s.durationMs;
-        if (s.type === StepType.TurnClassifier) {
-          const label = (JSON.parse(s.content) as { label: string }).label;
-          e.labels.set(label, (e.labels.get(label) ?? 0) + 1);
-        }
-      }
+      (byVersion.get(v) ?? byVersion.set(v, new VersionTally()).get(v)!).addTurn(steps.map((s) => ({ type: s.type, durationMs: s.durationMs, label: labelOfStep(s.type, s.content) })));
     }
-    return versions.map((v) => {
-      const e = byVersion.get(v) ?? { turns: 0, durations: [], sum: 0, asking: 0, labels: new Map<string, number>() };
-      return versionStats(v, e.turns, e.durations.sort((a, b) => a - b), e.sum, e.asking, e.labels);
-    });
+    return versions.map((v) => (byVersion.get(v) ?? new VersionTally()).stats(v));
   }
 
   async timeToFirstStep(accountId: string, days: string[], type: StepTypeName | null): Promise<Percentiles> {

@@ -1,4 +1,4 @@
-import type { StepTypeName } from '../domain/step-types.ts';
+import { StepType, type StepTypeName } from '../domain/step-types.ts';
 
 /**
  * Evaluation and analytics queries beyond the key ones, in the style of Langfuse (scores, latency
@@ -67,6 +67,33 @@ export function bucketOf(score: number, buckets: number): number {
   return Math.min(buckets - 1, Math.floor(score * buckets));
 }
 
+const f64 = new Float64Array(1);
+const bits = new BigInt64Array(f64.buffer);
+/** The neighbouring double of a positive finite x (by = 1n up, -1n down). */
+function adjacent(x: number, by: 1n | -1n): number {
+  f64[0] = x;
+  bits[0]! += by;
+  return f64[0]!;
+}
+
+/**
+ * bucketOf()'s buckets as score ranges, exact to the last bit, for stores that count a range (Redis
+ * ZCOUNT) instead of bucketing each score: element i is the smallest double s with bucketOf(s) >= i
+ * (element 0 is -Infinity). i / buckets itself can fall on either side, since the product is rounded
+ * (0.29 * 100 = 28.999999999999996, bucket 28), so the bound is moved to the exact neighbour; that
+ * bound exists because floor(s * buckets) never decreases as s grows.
+ */
+export function bucketLowerBounds(buckets: number): number[] {
+  const out = [-Infinity];
+  for (let i = 1; i < buckets; i++) {
+    let s = i / buckets;
+    while (bucketOf(adjacent(s, -1n), buckets) >= i) s = adjacent(s, -1n);
+    while (bucketOf(s, buckets) < i) s = adjacent(s, 1n);
+    out.push(s);
+  }
+  return out;
+}
+
 export function emptyBuckets(buckets: number): ScoreBucket[] {
   return Array.from({ length: buckets }, (_, i) => ({ lo: i / buckets, hi: (i + 1) / buckets, count: 0 }));
 }
@@ -91,3 +118,39 @@ export function versionStats(
     labels: [...labelCounts.keys()].sort(compareText).map((label) => ({ label, count: labelCounts.get(label)!, fraction: labelCounts.get(label)! / classified })),
   };
 }
+
+/** One step as a version report counts it: its type, its latency and, for a classifier verdict, the label. */
+export interface TalliedStep {
+  type: StepType;
+  durationMs: number;
+  label: string | null;
+}
+
+/** Accumulates one version's turns, each with its steps, into the figures versionStats() divides. */
+export class VersionTally {
+  private turns = 0;
+  private asking = 0;
+  private sum = 0;
+  private readonly durations: number[] = [];
+  private readonly labels = new Map<string, number>();
+
+  addTurn(steps: Iterable<TalliedStep>): void {
+    this.turns++;
+    let asks = false;
+    for (const s of steps) {
+      this.durations.push(s.durationMs);
+      this.sum += s.durationMs;
+      if (s.type === StepType.InputRequest) asks = true;
+      if (s.label !== null) this.labels.set(s.label, (this.labels.get(s.label) ?? 0) + 1);
+    }
+    if (asks) this.asking++;
+  }
+
+  stats(agentVersion: string): VersionStats {
+    return versionStats(agentVersion, this.turns, this.durations.sort((a, b) => a - b), this.sum, this.asking, this.labels);
+  }
+}
+
+/** The classifier label of a step's content, null for other step types. */
+export const labelOfStep = (type: StepType, content: string): string | null =>
+  (type === StepType.TurnClassifier ? (JSON.parse(content) as { label: string }).label : null);

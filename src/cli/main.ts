@@ -12,6 +12,7 @@ import { pgMigrateCommand } from './commands/pg-migrate.ts';
 import { pgSeedCommand } from './commands/pg-seed.ts';
 import { pgVerifyCommand } from './commands/pg-verify.ts';
 import { pgToCqlCommand } from './commands/pg-to-cql.ts';
+import { pgCompareCommand } from './commands/pg-compare.ts';
 
 const program = new Command('agentstore')
   .description('The data layer of AI-agent products: ScyllaDB write model, CDC, Redis read models.')
@@ -29,6 +30,7 @@ program.addCommand(pgMigrateCommand());
 program.addCommand(pgSeedCommand());
 program.addCommand(pgVerifyCommand());
 program.addCommand(pgToCqlCommand());
+program.addCommand(pgCompareCommand());
 
 try {
   await program.parseAsync(process.argv);

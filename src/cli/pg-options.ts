@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-/** The connection flags of the PostgreSQL baseline commands (pg-migrate, pg-seed, pg-verify, pg-to-cql). */
+/** The connection flags of the PostgreSQL baseline commands (pg-migrate, pg-seed, pg-verify, pg-to-cql, pg-compare). */
 export function withPgOptions(cmd: Command): Command {
   return cmd
     .option('--pg <url>', 'PostgreSQL URL (env AGENTSTORE_PG; default: local services postgres://agentstore@127.0.0.1:15432/agentstore)')

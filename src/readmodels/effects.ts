@@ -90,6 +90,9 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
   const d = day(turnAt);
   const member = `${turnId}${SEP}${idx}`;
   ops.push({ op: 'ZADD', key: k.latency(acct, d, type), a: String(duration), b: member });
+  const at = num(r['created_at']);
+  if (at !== null) ops.push({ op: 'ZADD', key: k.stepOffsets(acct, d, type), a: String(at - turnAt), b: member });
+  let label: string | null = null;
   if (type === StepType.TurnClassifier || type === StepType.LangDetection) {
     let c: Record<string, unknown>;
     try {
@@ -99,15 +102,17 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
     }
     if (type === StepType.TurnClassifier) {
       if (typeof c['label'] !== 'string' || typeof c['score'] !== 'number') throw new DecodeError('schema-mismatch', `TurnClassifier content of ${turnId}/${idx} lacks label/score`);
+      label = c['label'];
       ops.push(
-        { op: 'HSET', key: k.labels(acct, d), a: member, b: c['label'] },
-        { op: 'ZADD', key: k.labelScores(acct, d, c['label']), a: String(c['score']), b: `${member}${SEP}${str(r['session_id']) ?? ''}` },
+        { op: 'HSET', key: k.labels(acct, d), a: member, b: label },
+        { op: 'ZADD', key: k.labelScores(acct, d, label), a: String(c['score']), b: `${member}${SEP}${str(r['session_id']) ?? ''}` },
       );
     } else {
       if (typeof c['language'] !== 'string') throw new DecodeError('schema-mismatch', `LangDetection content of ${turnId}/${idx} lacks language`);
       ops.push({ op: 'HSET', key: k.languages(acct, d), a: member, b: c['language'] });
     }
   }
+  ops.push({ op: 'HSET', key: k.stepMetrics(turnId), a: String(idx), b: JSON.stringify([type, duration, label]) });
   return ops;
 }
 

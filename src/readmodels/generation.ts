@@ -1,4 +1,5 @@
 import type { Redis } from './apply.ts';
+import { Keys } from './keys.ts';
 
 /**
  * Read-model generations. `<base>:current` names the live generation; its keys are under
@@ -32,4 +33,23 @@ export async function dropGeneration(redis: Redis, base: string, generation: str
     if (batch.length) deleted += await redis.unlink(batch);
   }
   return deleted;
+}
+
+/**
+ * The live generation's keys for a reader, re-reading the pointer at most every `refreshMs`, so a
+ * rebuild's switch is seen within that time without a GET before every query. Read-only: the
+ * projector creates the pointer; before it exists the first generation is meant.
+ */
+export class LiveKeys {
+  private cached: { keys: Keys; at: number } | undefined;
+
+  constructor(private readonly redis: Redis, private readonly base: string, private readonly refreshMs = 1000) {}
+
+  async get(): Promise<Keys> {
+    if (!this.cached || performance.now() - this.cached.at > this.refreshMs) {
+      const generation = (await this.redis.get(pointerKey(this.base))) ?? FIRST_GENERATION;
+      this.cached = { keys: new Keys(prefixOf(this.base, generation)), at: performance.now() };
+    }
+    return this.cached.keys;
+  }
 }

@@ -44,6 +44,18 @@ export class Keys {
   labelScores(acct: string, day: string, label: string): string { return this.k('clsz', acct, day, label); }
   /** E3: set of agent turn ids per agent version and day. */
   agentVersion(version: string, day: string): string { return this.k('ver', version, day); }
+  /**
+   * Version regression: hash idx -> JSON [type, duration ms, classifier label or null], per turn. A step
+   * row has no agent version, so the report joins ver:<version>:<day> to these at query time; compact so
+   * that join never reads step content.
+   */
+  stepMetrics(turnId: string): string { return this.k('sm', turnId); }
+  /**
+   * Time to first step: zset score = step created_at - turn created_at (ms), member = "<turnId>\x1f<idx>",
+   * per account, turn day and step type. One entry per step, not per turn: a per-turn minimum could
+   * not be undone when its step is deleted, so the query takes each turn's lowest idx.
+   */
+  stepOffsets(acct: string, day: string, type: number): string { return this.k('off', acct, day, type); }
   /** Daily active accounts: HyperLogLog of account ids with a turn that day. */
   activeAccounts(day: string): string { return this.k('dau', day); }
 }

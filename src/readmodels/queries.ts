@@ -9,8 +9,8 @@ import {
 import { STEP_TYPES, stepTypeName, type StepType } from '../domain/step-types.ts';
 import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
 import type { Redis } from './apply.ts';
-import { FIRST_GENERATION, pointerKey, prefixOf } from './generation.ts';
-import { Keys, SEP } from './keys.ts';
+import { LiveKeys } from './generation.ts';
+import { SEP, type Keys } from './keys.ts';
 
 const iso = (ms: string | number | null | undefined): string => new Date(Number(ms)).toISOString();
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -25,17 +25,14 @@ interface TimelineEntry { r: Role; p: string; c: number; pr: string }
  * generation is re-read at most once a second, so a rebuild's switch is seen within a second.
  */
 export class RedisQueries implements KeyQueries {
-  private cached: { keys: Keys; at: number } | undefined;
+  private readonly live: LiveKeys;
 
-  constructor(private readonly redis: Redis, private readonly base: string, private readonly refreshMs = 1000) {}
+  constructor(private readonly redis: Redis, base: string, refreshMs = 1000) {
+    this.live = new LiveKeys(redis, base, refreshMs);
+  }
 
-  private async k(): Promise<Keys> {
-    if (!this.cached || performance.now() - this.cached.at > this.refreshMs) {
-      // Read-only: the projector creates the pointer; before it exists the first generation is meant.
-      const generation = (await this.redis.get(pointerKey(this.base))) ?? FIRST_GENERATION;
-      this.cached = { keys: new Keys(prefixOf(this.base, generation)), at: performance.now() };
-    }
-    return this.cached.keys;
+  private k(): Promise<Keys> {
+    return this.live.get();
   }
 
   async activeBranch(sessionId: string): Promise<BranchTurn[]> {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { percentile } from '../domain/percentile.ts';
 import type { KeyQueries } from '../domain/queries.ts';
 import { generateSessions, type SeedConfig } from '../seed/generator.ts';
-import { QUERY_IDS, QUERY_TITLES, planChecks, type QueryId } from './checks.ts';
+import { QUERY_IDS, QUERY_TITLES, planChecks, type Check, type QueryId } from './checks.ts';
 import { GroundTruth } from './ground-truth.ts';
 
 export interface QueryReport {
@@ -45,21 +45,31 @@ export interface VerifyOptions {
 export async function verify(store: KeyQueries, config: SeedConfig, opts: VerifyOptions): Promise<VerifyReport> {
   const plan = planChecks(config, opts.samples, opts.accountSamples);
   const truth = GroundTruth.build(generateSessions(config), plan.focus);
+  return compareAnswers(plan.checks, truth, store, opts.onProgress);
+}
+
+/**
+ * Asks each check of `expected` and of `actual` and compares the answers with a deep equality; the
+ * timings are `actual`'s. Passes when nothing differs and every key query was checked at least once.
+ */
+export async function compareAnswers(
+  checks: Check[], expected: KeyQueries, actual: KeyQueries, onProgress?: (done: number, total: number) => void,
+): Promise<VerifyReport> {
   const byQuery = new Map<QueryId, { times: number[]; rows: number; failed: number; firstFailure?: QueryReport['firstFailure'] }>();
   let done = 0;
-  for (const check of plan.checks) {
-    const expected = await check.run(truth);
+  for (const check of checks) {
+    const want = await check.run(expected);
     const started = performance.now();
-    const actual = await check.run(store);
+    const got = await check.run(actual);
     const ms = performance.now() - started;
     const entry = byQuery.get(check.query) ?? byQuery.set(check.query, { times: [], rows: 0, failed: 0 }).get(check.query)!;
     entry.times.push(ms);
-    entry.rows += rowsOf(actual);
-    if (!isDeepStrictEqual(actual, expected)) {
+    entry.rows += rowsOf(got);
+    if (!isDeepStrictEqual(got, want)) {
       entry.failed++;
-      entry.firstFailure ??= { label: check.label, expected: shorten(expected), actual: shorten(actual) };
+      entry.firstFailure ??= { label: check.label, expected: shorten(want), actual: shorten(got) };
     }
-    opts.onProgress?.(++done, plan.checks.length);
+    onProgress?.(++done, checks.length);
   }
   const queries = QUERY_IDS.filter((id) => byQuery.has(id)).map((id) => {
     const e = byQuery.get(id)!;
@@ -73,7 +83,20 @@ export async function verify(store: KeyQueries, config: SeedConfig, opts: Verify
   return { passed: queries.every((q) => q.failed === 0) && queries.length === QUERY_IDS.length, queries };
 }
 
-export function formatReport(report: VerifyReport): string {
+/** How a report names its two sides; the verifier's defaults compare a store with the ground truth. */
+export interface ReportWording {
+  expected: string;
+  actual: string;
+  agree: string;
+  differ: string;
+}
+
+const GROUND_TRUTH: ReportWording = {
+  expected: 'expected', actual: 'actual',
+  agree: 'all key queries match the ground truth', differ: 'MISMATCH: some key queries differ from the ground truth',
+};
+
+export function formatReport(report: VerifyReport, words: ReportWording = GROUND_TRUTH): string {
   const header = ['query', 'what', 'checks', 'rows', 'result', 'p50 ms', 'p99 ms'];
   const rows = report.queries.map((q) => [
     q.query, q.title, String(q.checks), String(q.rows), q.failed ? `FAIL (${q.failed})` : 'pass', q.p50Ms.toFixed(2), q.p99Ms.toFixed(2),
@@ -84,8 +107,10 @@ export function formatReport(report: VerifyReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const q of report.queries.filter((q) => q.firstFailure)) {
-    out.push('', `${q.query} first mismatch (${q.firstFailure!.label}):`, `  expected ${q.firstFailure!.expected}`, `  actual   ${q.firstFailure!.actual}`);
+    const width = Math.max(words.expected.length, words.actual.length);
+    out.push('', `${q.query} first mismatch (${q.firstFailure!.label}):`,
+      `  ${words.expected.padEnd(width)} ${q.firstFailure!.expected}`, `  ${words.actual.padEnd(width)} ${q.firstFailure!.actual}`);
   }
-  out.push('', report.passed ? 'all key queries match the ground truth' : 'MISMATCH: some key queries differ from the ground truth');
+  out.push('', report.passed ? words.agree : words.differ);
   return out.join('\n');
 }
