@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connected } from '../../src/cql/connect.ts';
 import { migrate } from '../../src/migrations/runner.ts';
 import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
 import type { Redis } from '../../src/readmodels/apply.ts';
 import { silentLogger } from '../../src/readside/log.ts';
+import { runCli } from '../support/cli.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
 import { cleanupReadSide, envOf, redisOf, testReadSide } from '../support/readside.ts';
 
@@ -17,16 +16,7 @@ let c: Connected;
 let redis: Redis;
 let projector: RunningProjector | undefined;
 
-const probe = async (...args: string[]) => {
-  const env = { ...process.env, ...envOf(rs), AGENTSTORE_KEYSPACE: ks };
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/agentstore.js', 'cdc-probe', '--cdc-standin', ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const probe = (...args: string[]) => runCli(['cdc-probe', '--cdc-standin', ...args], { ...envOf(rs), AGENTSTORE_KEYSPACE: ks });
 
 beforeAll(async () => {
   c = await connectTestCql();

@@ -1,17 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { connectTestCql, dropKeyspace } from '../support/cql.ts';
 
-const run = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/agentstore.js', ...args], { env: { ...process.env, AGENTSTORE_KEYSPACE: undefined } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (...args: string[]) => runCli(args, { AGENTSTORE_KEYSPACE: undefined });
 
 describe('agentstore CLI', () => {
   it('has --help for every command', async () => {

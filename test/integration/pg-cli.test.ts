@@ -1,20 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNode } from '../support/cli.ts';
 import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
 
-const exec = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', args, { env: { ...process.env, AGENTSTORE_PG_SCHEMA: undefined }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const exec = (args: string[]) => runNode(args, { AGENTSTORE_PG_SCHEMA: undefined });
 const cli = (...args: string[]) => exec(['bin/agentstore.js', ...args]);
 const study = (...args: string[]) => exec(['--import', 'tsx', 'src/postgres/index-study/main.ts', ...args]);
 

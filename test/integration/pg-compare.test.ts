@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connected } from '../../src/cql/connect.ts';
@@ -10,6 +8,7 @@ import { migratePg } from '../../src/postgres/migrate.ts';
 import { backfillPgToCql } from '../../src/postgres/to-cql.ts';
 import { generateSessions, type SeedConfig } from '../../src/seed/generator.ts';
 import { QUERY_IDS } from '../../src/verify/checks.ts';
+import { runCli } from '../support/cli.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
 import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
 
@@ -20,17 +19,7 @@ const schema = testSchema('pgcmp');
 let c: Connected;
 let pool: pg.Pool;
 
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/agentstore.js', 'pg-compare', ...args], {
-      env: { ...process.env, AGENTSTORE_PG_SCHEMA: schema, AGENTSTORE_KEYSPACE: ks }, maxBuffer: 1 << 24,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (...args: string[]) => runCli(['pg-compare', ...args], { AGENTSTORE_PG_SCHEMA: schema, AGENTSTORE_KEYSPACE: ks });
 
 beforeAll(async () => {
   c = await connectTestCql();
