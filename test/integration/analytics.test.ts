@@ -5,60 +5,43 @@ import { AnalyticsTruth } from '../../src/analytics/ground-truth.ts';
 import { PgAnalytics } from '../../src/analytics/pg.ts';
 import { RedisAnalytics } from '../../src/analytics/redis.ts';
 import type { AnalyticsQueries } from '../../src/analytics/types.ts';
-import { CdcStandinExecutor } from '../../src/cdc/standin/executor.ts';
-import type { Connected } from '../../src/cql/connect.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
-import { migrate } from '../../src/migrations/runner.ts';
 import { analyzeTables, loadSessions } from '../../src/postgres/load.ts';
 import { migratePg } from '../../src/postgres/migrate.ts';
-import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
-import type { Redis } from '../../src/readmodels/apply.ts';
-import { silentLogger } from '../../src/readside/log.ts';
 import { AGENT_VERSIONS, accountIdOf, generateSessions, type SeedConfig } from '../../src/seed/generator.ts';
 import { seed } from '../../src/seed/seeder.ts';
 import { windowDays } from '../../src/verify/checks.ts';
-import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
 import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
-import { cleanupReadSide, redisOf, testReadSide, waitCaughtUp } from '../support/readside.ts';
+import { waitCaughtUp } from '../support/readside.ts';
+import { useStandinStack } from '../support/standin-stack.ts';
 
 const config: SeedConfig = { seed: 23, sessions: 160, accounts: 8, days: 10, endDate: '2026-10-15' };
-const ks = testKeyspace('analytics');
+const s = useStandinStack('analytics');
+const { ks, rs } = s;
 const schema = testSchema('analytics');
-const rs = testReadSide('analytics', ks);
-let c: Connected;
 let pool: pg.Pool;
-let redis: Redis;
-let projector: RunningProjector | undefined;
 let stores: [string, AnalyticsQueries][];
 const truth = new AnalyticsTruth(generateSessions(config));
 const days = windowDays(config);
 const accounts = [0, 1, 2, 5].map((k) => accountIdOf(config, k));
 
 beforeAll(async () => {
-  c = await connectTestCql();
   pool = await connectTestPg(schema);
-  redis = await redisOf(rs);
-  await migrate({ exec: c.exec, keyspace: ks, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
   // Seeded through the CDC stand-in: the CQL tables and the change feed the projector folds into Redis.
-  const standin = await CdcStandinExecutor.open(c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger });
+  const standin = await s.openStandin();
   try {
     await seed(standin, ks, config, { concurrency: 32 });
   } finally {
     await standin.close();
   }
-  projector = await runProjector(rs, silentLogger);
+  await s.startProjector();
   await migratePg(pool, schema);
   await loadSessions(pool, generateSessions(config), { batchSessions: 50, concurrency: 2 });
   await analyzeTables(pool);
-  await waitCaughtUp(rs, redis);
-  stores = [['postgres', new PgAnalytics(pool)], ['cql', new CqlAnalytics(c.exec, ks)], ['redis', new RedisAnalytics(redis, rs.keyPrefix)]];
+  await waitCaughtUp(rs, s.redis);
+  stores = [['postgres', new PgAnalytics(pool)], ['cql', new CqlAnalytics(s.c.exec, ks)], ['redis', new RedisAnalytics(s.redis, rs.keyPrefix)]];
 });
 afterAll(async () => {
-  await projector?.stop();
-  await cleanupReadSide(rs, redis);
-  await redis.quit();
-  await dropKeyspace(c, ks);
-  await c.exec.close();
   await closeTestPg(pool, schema);
 });
 

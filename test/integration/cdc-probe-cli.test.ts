@@ -1,35 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connected } from '../../src/cql/connect.ts';
-import { migrate } from '../../src/migrations/runner.ts';
-import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
-import type { Redis } from '../../src/readmodels/apply.ts';
-import { silentLogger } from '../../src/readside/log.ts';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
-import { cleanupReadSide, envOf, redisOf, testReadSide } from '../support/readside.ts';
+import { envOf } from '../support/readside.ts';
+import { useStandinStack } from '../support/standin-stack.ts';
 
 // `agentstore cdc-probe` (what helm test runs in the cluster), here with the CDC stand-in in place of
 // ScyllaDB CDC and the connector: it passes only when the projector really shows every probe in Redis.
-const ks = testKeyspace('probe');
-const rs = testReadSide('probe', ks);
-let c: Connected;
-let redis: Redis;
-let projector: RunningProjector | undefined;
-
-const probe = (...args: string[]) => runCli(['cdc-probe', '--cdc-standin', ...args], { ...envOf(rs), AGENTSTORE_KEYSPACE: ks });
-
-beforeAll(async () => {
-  c = await connectTestCql();
-  redis = await redisOf(rs);
-  await migrate({ exec: c.exec, keyspace: ks, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
-});
-afterAll(async () => {
-  await projector?.stop();
-  await cleanupReadSide(rs, redis);
-  await redis.quit();
-  await dropKeyspace(c, ks);
-  await c.exec.close();
-});
+const s = useStandinStack('probe');
+const probe = (...args: string[]) => runCli(['cdc-probe', '--cdc-standin', ...args], { ...envOf(s.rs), AGENTSTORE_KEYSPACE: s.ks });
 
 describe('agentstore cdc-probe', () => {
   it('fails, naming what is missing and where to look, when nothing projects the changes', async () => {
@@ -40,13 +17,13 @@ describe('agentstore cdc-probe', () => {
   });
 
   it('passes once the projector runs, and reports the lag', async () => {
-    projector = await runProjector(rs, silentLogger);
+    await s.startProjector();
     const r = await probe('--writes', '8', '--timeout', '120');
     expect(r.stderr).toContain('visible in Redis: 8/8');
     expect(r.stdout).toMatch(/^CDC path ok: 8 probe conversations \(run [0-9a-f]{8}, keyspace \w+\) visible in the read models in [\d.]+ s; lag p50 \d+ ms, p99 \d+ ms$/m);
     expect(r.code).toBe(0);
     // The probes of the failed run above are now projected too: both runs are in Redis, 11 sessions.
-    const sessions = await redis.keys(`${rs.keyPrefix}:*:s:probe-*`);
+    const sessions = await s.redis.keys(`${s.rs.keyPrefix}:*:s:probe-*`);
     expect(sessions).toHaveLength(11);
   });
 

@@ -1,59 +1,37 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CdcStandinExecutor } from '../../src/cdc/standin/executor.ts';
-import type { Connected } from '../../src/cql/connect.ts';
-import { migrate } from '../../src/migrations/runner.ts';
-import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
-import type { Redis } from '../../src/readmodels/apply.ts';
+import { describe, expect, it } from 'vitest';
 import { RedisQueries } from '../../src/readmodels/queries.ts';
-import { silentLogger } from '../../src/readside/log.ts';
 import type { SeedConfig } from '../../src/seed/generator.ts';
 import { seed } from '../../src/seed/seeder.ts';
 import { verify } from '../../src/verify/verify.ts';
 import { AgentStore } from '../../src/store/store.ts';
 import { CqlQueries } from '../../src/store/queries.ts';
-import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
-import { cleanupReadSide, redisOf, testReadSide, waitCaughtUp } from '../support/readside.ts';
+import { waitCaughtUp } from '../support/readside.ts';
+import { useStandinStack } from '../support/standin-stack.ts';
 
 // The CDC stand-in end to end: seeded writes -> stand-in feed -> projector -> Redis -> the verifier's ground truth.
 const dataset: SeedConfig = { seed: 7, sessions: 150, accounts: 12, days: 10, endDate: '2026-10-15' };
-const ks = testKeyspace('cdc');
-const rs = testReadSide('standin', ks);
-let c: Connected;
-let redis: Redis;
-let projector: RunningProjector | undefined;
-
-beforeAll(async () => {
-  c = await connectTestCql();
-  redis = await redisOf(rs);
-  await migrate({ exec: c.exec, keyspace: ks, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
-});
-afterAll(async () => {
-  await projector?.stop();
-  await cleanupReadSide(rs, redis);
-  await redis.quit();
-  await dropKeyspace(c, ks);
-  await c.exec.close();
-});
+const s = useStandinStack('standin');
+const { rs, ks } = s;
 
 describe('CDC stand-in -> projector -> Redis read models', () => {
   it('seeds through the stand-in, projects, and every key query matches the ground truth', async () => {
-    const standin = await CdcStandinExecutor.open(c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger });
+    const standin = await s.openStandin();
     try {
       await seed(standin, ks, dataset, { concurrency: 32 });
     } finally {
       await standin.close();
     }
     expect(standin.published).toBeGreaterThan(dataset.sessions * 10);
-    projector = await runProjector(rs, silentLogger);
-    await waitCaughtUp(rs, redis);
-    const report = await verify(new RedisQueries(redis, rs.keyPrefix), dataset, { samples: 20, accountSamples: 4 });
+    await s.startProjector();
+    await waitCaughtUp(rs, s.redis);
+    const report = await verify(new RedisQueries(s.redis, rs.keyPrefix), dataset, { samples: 20, accountSamples: 4 });
     const failures = report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`);
     expect(failures).toEqual([]);
     expect(report.passed).toBe(true);
   });
 
   it('live store commands through the stand-in (LWT claims, batches, pending-input delete, branch switch) project to the same answers as the CQL store', async () => {
-    const standin = await CdcStandinExecutor.open(c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger });
+    const standin = await s.openStandin();
     const store = new AgentStore(standin, ks);
     const at = (m: number) => new Date(Date.UTC(2026, 9, 20, 10, m));
     try {
@@ -72,9 +50,9 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
     } finally {
       await standin.close();
     }
-    await waitCaughtUp(rs, redis);
-    const cql = new CqlQueries(c.exec, ks, { now: () => at(30) });
-    const redisQ = new RedisQueries(redis, rs.keyPrefix, 0);
+    await waitCaughtUp(rs, s.redis);
+    const cql = new CqlQueries(s.c.exec, ks, { now: () => at(30) });
+    const redisQ = new RedisQueries(s.redis, rs.keyPrefix, 0);
     const days = ['2026-10-20'];
     const ask = (q: CqlQueries | RedisQueries) => Promise.all([
       q.activeBranch('ses_live'), q.sessionSummary('ses_live'), q.siblings('trn_a1'), q.turnSteps('trn_a1', { limit: 10 }),
