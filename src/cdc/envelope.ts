@@ -1,6 +1,6 @@
-import { isInteger, isSafeNumber, parse } from 'lossless-json';
 import { z } from 'zod';
 import { CDC_TABLES, type CdcTable } from '../readside/config.ts';
+import { parseLossless } from './json.ts';
 import { PRIMARY_KEYS, ROW_SCHEMAS } from './rows.ts';
 
 /**
@@ -38,10 +38,8 @@ const ENVELOPE = z.looseObject({
   after: z.record(z.string(), z.unknown()).nullish(),
 });
 
-/** Integers beyond 2^53 become bigint; every other number stays a JS number (doubles are doubles at the source too). */
-export function parseLossless(text: string): unknown {
-  return parse(text, null, (v) => (isInteger(v) && !isSafeNumber(v) ? BigInt(v) : parseFloat(v)));
-}
+/** Integers beyond 2^53 become bigint; every other number stays a JS number (src/cdc/json.ts). */
+export { parseLossless };
 
 const issues = (e: z.ZodError): string => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
