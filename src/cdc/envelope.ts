@@ -50,14 +50,32 @@ export { parseLossless };
 
 const issues = (e: z.ZodError): string => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
-/** Topic <prefix>.<keyspace>.<table>; the heartbeat topic is __debezium-heartbeat.<prefix>. */
-export function decode(topic: string, value: Buffer | null, expect: { topicPrefix: string; keyspace: string }): Decoded {
-  if (topic.startsWith('__debezium-heartbeat')) return { kind: 'heartbeat' };
+function image(t: CdcTable, name: 'before' | 'after', v: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (v === null || v === undefined) return null;
+  if (ROW_OK[t](v)) return v;
+  const r = ROW_SCHEMAS[t].safeParse(v);
+  if (!r.success) throw new DecodeError('schema-mismatch', `${t}.${name}: ${issues(r.error)}`);
+  return r.data as Record<string, unknown>;
+}
+
+// The last topic's table (a batch is one topic): saves building and matching the prefix per message.
+let last = { topic: '', prefix: '', keyspace: '', table: '' };
+
+function tableOf(topic: string, expect: { topicPrefix: string; keyspace: string }): string {
+  if (topic === last.topic && expect.topicPrefix === last.prefix && expect.keyspace === last.keyspace) return last.table;
   const base = `${expect.topicPrefix}.${expect.keyspace}.`;
   const table = topic.startsWith(base) ? topic.slice(base.length) : '';
   if (!(CDC_TABLES as readonly string[]).includes(table)) {
     throw new DecodeError('unknown-table', `topic "${topic}" is not one of ${CDC_TABLES.map((t) => base + t).join(', ')}`);
   }
+  last = { topic, prefix: expect.topicPrefix, keyspace: expect.keyspace, table };
+  return table;
+}
+
+/** Topic <prefix>.<keyspace>.<table>; the heartbeat topic is __debezium-heartbeat.<prefix>. */
+export function decode(topic: string, value: Buffer | null, expect: { topicPrefix: string; keyspace: string }): Decoded {
+  if (topic.startsWith('__debezium-heartbeat')) return { kind: 'heartbeat' };
+  const table = tableOf(topic, expect);
   // A delete is followed by a tombstone (same key, null value) for log compaction: nothing to apply.
   if (value === null || value.length === 0) return { kind: 'tombstone' };
   let raw: unknown;
@@ -78,21 +96,21 @@ export function decode(topic: string, value: Buffer | null, expect: { topicPrefi
     throw new DecodeError('schema-mismatch', `source.table_name "${e.source.table_name}" does not match topic "${topic}"`);
   }
   const t = table as CdcTable;
-  const image = (name: 'before' | 'after', v: Record<string, unknown> | null | undefined): Record<string, unknown> | null => {
-    if (v === null || v === undefined) return null;
-    if (ROW_OK[t](v)) return v;
-    const r = ROW_SCHEMAS[t].safeParse(v);
-    if (!r.success) throw new DecodeError('schema-mismatch', `${t}.${name}: ${issues(r.error)}`);
-    return r.data as Record<string, unknown>;
-  };
-  const before = image('before', e.before);
-  const after = image('after', e.after);
+  const before = image(t, 'before', e.before);
+  const after = image(t, 'after', e.after);
   if (e.op !== 'd' && !after) throw new DecodeError('schema-mismatch', `op "${e.op}" without an after image: enable postimage and cdc.include.after=full`);
   const key = e.key ?? after ?? before;
   if (!key) throw new DecodeError('schema-mismatch', 'a delete with neither key nor before image');
   // Without images, the key alone must name the row (a delete without preimage).
-  const missing = PRIMARY_KEYS[t].partition.filter((c) => typeof (after ?? before ?? key)[c] !== 'string');
-  if (missing.length) throw new DecodeError('schema-mismatch', `${t}: no ${missing.join(', ')} in the key or images`);
-  const tsUs = e.source.ts_us !== null && e.source.ts_us !== undefined ? BigInt(e.source.ts_us) : BigInt(e.source.ts_ms) * 1000n;
-  return { kind: 'change', event: { table: t, op: e.op, tsUs: tsUs.toString(), tsMs: Number(e.source.ts_ms), key, before, after } };
+  const row = after ?? before ?? key;
+  for (const c of PRIMARY_KEYS[t].partition) {
+    if (typeof row[c] !== 'string') {
+      const missing = PRIMARY_KEYS[t].partition.filter((x) => typeof row[x] !== 'string');
+      throw new DecodeError('schema-mismatch', `${t}: no ${missing.join(', ')} in the key or images`);
+    }
+  }
+  const { ts_us: us, ts_ms: ms } = e.source;
+  // A number here is a safe integer (the shape check), whose decimal text is BigInt's.
+  const tsUs = typeof us === 'number' ? String(us) : us !== null && us !== undefined ? us.toString() : (BigInt(ms) * 1000n).toString();
+  return { kind: 'change', event: { table: t, op: e.op, tsUs, tsMs: Number(ms), key, before, after } };
 }
