@@ -123,7 +123,11 @@ export class Projector {
       // Redis applies the first events while the rest are decoded: the calls are issued in order on one
       // connection (so Redis runs them in order), and yielding lets node-redis write them now.
       if (changes.length - sent >= FLUSH_EVENTS && i < messages.length - 1) {
-        applied.push(applyChanges(this.redis!, changes.slice(sent)));
+        const call = applyChanges(this.redis!, changes.slice(sent));
+        // Handled here so a Redis error during the decoding is not an unhandled rejection (which ends
+        // the process); the batch still fails on it below, at Promise.all, and is retried.
+        call.catch(() => {});
+        applied.push(call);
         sent = changes.length;
         await new Promise((r) => setImmediate(r));
       }
