@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FALLBACK, fastParse, parseLossless, parseLosslessReference } from '../../src/cdc/json.ts';
 import { stepEvent } from '../../src/bench/projector-events.ts';
 import { fixtures } from '../support/fixtures.ts';
+import { Rng } from '../../src/seed/rng.ts';
 
 /**
  * The fast lossless parse (scan + JSON.parse + bigint restore) must give exactly what lossless-json
@@ -30,15 +31,10 @@ const same = (text: string): void => {
 };
 const fast = (text: string): boolean => fastParse(text) !== FALLBACK;
 
-// A small seeded PRNG (mulberry32), so a failure is reproducible.
+// The generator's seeded PRNG, so a failure is reproducible.
 function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const NUMBERS = [
