@@ -1,3 +1,4 @@
+import { nearestRank } from '../domain/queries.ts';
 import { StepType, type StepTypeName } from '../domain/step-types.ts';
 
 /**
@@ -99,7 +100,7 @@ export function emptyBuckets(buckets: number): ScoreBucket[] {
 }
 
 export function percentilesOf(sortedAsc: readonly number[]): Percentiles {
-  const at = (p: number) => (sortedAsc.length ? sortedAsc[Math.max(1, Math.ceil((p / 100) * sortedAsc.length)) - 1]! : 0);
+  const at = (p: number) => nearestRank(sortedAsc, p);
   return { count: sortedAsc.length, p50: at(50), p90: at(90), p99: at(99), max: sortedAsc[sortedAsc.length - 1] ?? 0 };
 }
 

@@ -12,6 +12,7 @@ import { readSideConfig, topicOf } from '../readside/config.ts';
 import { ensureTopics, groupLag, kafkaClient } from '../readside/kafka.ts';
 import { jsonLogger } from '../readside/log.ts';
 import { stepEvent } from './projector-events.ts';
+import { latency } from './stats.ts';
 
 /**
  * Projector benchmark (`npx tsx src/bench/projector.ts [events] [rate] [seconds]`), against the local Kafka and
@@ -27,7 +28,6 @@ const run = randomBytes(3).toString('hex');
 const config = readSideConfig({ ...process.env, AGENTSTORE_TOPIC_PREFIX: `bench_${run}`, AGENTSTORE_KEYSPACE: 'bench', AGENTSTORE_REDIS_PREFIX: `bench_${run}`, AGENTSTORE_CONSUMER_GROUP: `bench_${run}`, AGENTSTORE_METRICS_PORT: '0' });
 const topic = topicOf(config, 'steps_by_turn');
 const log = jsonLogger({ component: 'bench' }, 'warn');
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? 0; };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const kafka = kafkaClient(config.brokers, 'bench', log);
@@ -87,8 +87,7 @@ const child = fork(fileURLToPath(new URL('./projector-producer.ts', import.meta.
 ], { execArgv: ['--import', 'tsx'] });
 const producedRate = await new Promise<number>((resolve, reject) => child.once('message', (m: { rate: number }) => resolve(m.rate)).once('error', reject));
 while (delays.length < total) await sleep(20);
-const lagP50 = pct(delays, 50);
-const lagP99 = pct(delays, 99);
+const { p50: lagP50, p99: lagP99 } = latency(delays);
 await projector.stop();
 
 const ceiling = Math.min(redisRate, kafkaRate);

@@ -1,3 +1,5 @@
+import { nearestRank } from '../domain/queries.ts';
+
 /** Latency figures for the benchmark table. */
 export interface Latency {
   n: number;
@@ -7,7 +9,7 @@ export interface Latency {
 
 export function latency(samplesMs: number[]): Latency {
   const s = [...samplesMs].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? 0;
+  const at = (p: number) => nearestRank(s, p);
   return { n: s.length, p50: at(50), p99: at(99) };
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { percentile } from '../domain/percentile.ts';
-import type { KeyQueries } from '../domain/queries.ts';
+import { nearestRank, type KeyQueries } from '../domain/queries.ts';
 import { StepType } from '../domain/step-types.ts';
 import type { AgentStore } from '../store/store.ts';
 
@@ -81,5 +80,5 @@ export async function probeCdc(store: AgentStore, queries: KeyQueries, o: ProbeO
   }
   await writer;
   lags.sort((a, b) => a - b);
-  return { run, writes: lags.length, lagsMs: lags, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99) };
+  return { run, writes: lags.length, lagsMs: lags, p50Ms: nearestRank(lags, 50), p99Ms: nearestRank(lags, 99) };
 }

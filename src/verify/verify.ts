@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { percentile } from '../domain/percentile.ts';
-import type { KeyQueries } from '../domain/queries.ts';
+import { nearestRank, type KeyQueries } from '../domain/queries.ts';
 import { generateSessions, type SeedConfig } from '../seed/generator.ts';
 import { QUERY_IDS, QUERY_TITLES, planChecks, type Check, type QueryId } from './checks.ts';
 import { GroundTruth } from './ground-truth.ts';
@@ -76,7 +75,7 @@ export async function compareAnswers(
     const times = e.times.sort((a, b) => a - b);
     return {
       query: id, title: QUERY_TITLES[id], checks: times.length, rows: e.rows, failed: e.failed,
-      p50Ms: percentile(times, 50), p99Ms: percentile(times, 99),
+      p50Ms: nearestRank(times, 50), p99Ms: nearestRank(times, 99),
       ...(e.firstFailure ? { firstFailure: e.firstFailure } : {}),
     };
   });
