@@ -34,6 +34,8 @@ export function clusterSteps(d: ClusterDeps): Step[] {
   const config = defaultConfig({ release: RELEASE, namespace: NAMESPACE, keyspace: 'agentstore_validate', valuesFiles: [d.target.valuesFile ?? 'values/kind.yaml'] });
   config.dataset = { ...config.dataset, sessions: String(d.sessions) };
   const jobs = () => jobManifests(config);
+  const jobOptions = (onLine: (line: string) => void) => ({ namespace: NAMESPACE, timeoutMs: d.timeouts.jobMs, onLine,
+    ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}) });
   return [
     {
       name: 'preflight',
@@ -81,8 +83,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
     ...(['seed', 'verify'] as const).map((name): Step => ({
       name: name === 'seed' ? 'seed' : 'verify queries',
       async run(ctx, line) {
-        const logs = await runJob(k(), jobs()[name]!, { namespace: NAMESPACE, timeoutMs: d.timeouts.jobMs, onLine: line,
-          ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}) });
+        const logs = await runJob(k(), jobs()[name]!, jobOptions(line));
         ctx.sections.push({ title: `${name} Job output`, lines: logs });
         return logs.filter((l) => l.trim() && !l.startsWith('---')).at(-1) ?? 'done';
       },
@@ -91,8 +92,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
       name: 'verify CDC',
       async run(ctx, line) {
         // Writes to the captured keyspace; visible in Redis only through ScyllaDB CDC, the connector, Kafka and the projector.
-        const logs = await runJob(k(), jobs()['cdc-probe']!, { namespace: NAMESPACE, timeoutMs: d.timeouts.jobMs, onLine: line,
-          ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}) });
+        const logs = await runJob(k(), jobs()['cdc-probe']!, jobOptions(line));
         ctx.sections.push({ title: 'cdc-probe Job output', lines: logs });
         const ok = logs.find((l) => l.startsWith('CDC path ok:'));
         if (!ok) {
