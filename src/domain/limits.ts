@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { STEP_CONTENT, STEP_TYPES, StepType, type StepTypeName } from './step-types.ts';
 

@@ -6,12 +6,12 @@
  * topics, consumer group and Redis prefix per run, and removes them afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import type { RedisClientType } from '@redis/client';
 import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
 import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { migrate } from '../migrations/runner.ts';
 import { runProjector } from '../projector/run.ts';
+import type { Redis } from '../readmodels/apply.ts';
 import { RedisQueries } from '../readmodels/queries.ts';
 import { readSideConfig, type ReadSideConfig } from '../readside/config.ts';
 import { NotCaughtUpError, waitCaughtUp } from '../readside/catch-up.ts';
@@ -33,8 +33,6 @@ export interface CdcResult {
   lagP99Ms: number;
 }
 
-type Redis = RedisClientType;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for the projector; a timeout becomes a ValidateError with the next step. */
 async function waitProjected(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleParentChart } from './support/parent.ts';
 import { kubeconform, render, type K8sObject } from './support/render.ts';
-import { HELM, K8S_VERSION, ROOT, missingTools, run, type HelmName } from './support/tools.ts';
+import { HELM, K8S_VERSION, missingTools, run, type HelmName } from './support/tools.ts';
 import { wiringFindings } from './support/wiring.ts';
 
 const RELEASE = 'shop';
