@@ -242,3 +242,8 @@ that it never appears in a URL (src/readside/config.ts).
   valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: password } }
 {{- end }}
 {{- end -}}
+
+{{/* "true" when helm test can check CDC end to end: connector registered, projector and Redis deployed. */}}
+{{- define "agentstore.tests.cdcCheck" -}}
+{{- if and .Values.connect.enabled .Values.connector.register .Values.projector.enabled .Values.redis.enabled -}}true{{- end -}}
+{{- end -}}
