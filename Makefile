@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit test-chart typecheck validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status clean
+.PHONY: setup test test-unit test-chart typecheck format format-check validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status clean
 
 setup: node_modules/.installed
 	@bash scripts/setup/system.sh
@@ -20,6 +20,13 @@ node_modules/.installed: package.json package-lock.json
 typecheck: node_modules/.installed
 	tsc --noEmit
 
+## Prettier on our TypeScript (.prettierrc.json; YAML, Markdown and the chart are left alone: .prettierignore).
+format: node_modules/.installed
+	prettier --write --log-level warn .
+
+format-check: node_modules/.installed
+	@prettier --check --log-level warn . || { echo 'formatting differs: run `make format`'; exit 1; }
+
 test-unit: node_modules/.installed
 	vitest run test/unit
 
@@ -32,7 +39,7 @@ bundle: node_modules/.installed
 	tsx scripts/bundle.ts
 
 ## The whole suite: unit tests and integration tests against the real local services.
-test: setup services-up typecheck
+test: setup services-up typecheck format-check
 	@mkdir -p .reports
 	vitest run --reporter=default --reporter=json --outputFile.json=.reports/vitest.json; \
 	  status=$$?; tsx scripts/test-summary.ts .reports/vitest.json; exit $$status

@@ -39,17 +39,28 @@ export function datasetDefaults(): Record<string, string> {
 
 export function defaultConfig(over: Partial<StackConfig> = {}): StackConfig {
   return {
-    release: 'agentstore', namespace: 'agentstore', chartDir: CHART_DIR, valuesFiles: ['values/kind.yaml'],
-    keyspace: 'agentstore', dataset: datasetDefaults(), benchSessions: 20_000, cdcProbeWrites: 50, ...over,
+    release: 'agentstore',
+    namespace: 'agentstore',
+    chartDir: CHART_DIR,
+    valuesFiles: ['values/kind.yaml'],
+    keyspace: 'agentstore',
+    dataset: datasetDefaults(),
+    benchSessions: 20_000,
+    cdcProbeWrites: 50,
+    ...over,
   };
 }
 
-export const datasetArgs = (d: Record<string, string>): string[] => Object.entries(d).flatMap(([k, v]) => [`--${k}`, v]);
+export const datasetArgs = (d: Record<string, string>): string[] =>
+  Object.entries(d).flatMap(([k, v]) => [`--${k}`, v]);
 
 interface ChartValues {
   global: { keyspace: string };
   projector: { redisKeyPrefix: string };
-  jobs: { image: { registry: string; repository: string; tag: string; pullPolicy: string }; resources: Record<string, unknown> };
+  jobs: {
+    image: { registry: string; repository: string; tag: string; pullPolicy: string };
+    resources: Record<string, unknown>;
+  };
   scylladb: { replicaCount?: number };
 }
 
@@ -88,7 +99,8 @@ export function cliEnv(c: StackConfig, keyspace = c.keyspace): Record<string, st
     AGENTSTORE_REPLICATION_FACTOR: String(Math.min(3, chartValues(c.chartDir).scylladb.replicaCount ?? 1)),
   };
   const parsed = cqlSettings({}, env);
-  if (parsed.contactPoints !== env.AGENTSTORE_CQL || parsed.keyspace !== keyspace) throw new Error('cliEnv: the CLI does not read these variables');
+  if (parsed.contactPoints !== env.AGENTSTORE_CQL || parsed.keyspace !== keyspace)
+    throw new Error('cliEnv: the CLI does not read these variables');
   return env;
 }
 
@@ -104,6 +116,7 @@ export function readModelsEnv(c: StackConfig): { env: Record<string, string>; pa
     AGENTSTORE_REDIS_PREFIX: chartValues(c.chartDir).projector.redisKeyPrefix,
   };
   const parsed = readSideConfig(env);
-  if (parsed.redisUrl !== env.AGENTSTORE_REDIS || parsed.keyPrefix !== env.AGENTSTORE_REDIS_PREFIX) throw new Error('readModelsEnv: the CLI does not read these variables');
+  if (parsed.redisUrl !== env.AGENTSTORE_REDIS || parsed.keyPrefix !== env.AGENTSTORE_REDIS_PREFIX)
+    throw new Error('readModelsEnv: the CLI does not read these variables');
   return { env, passwordSecret: `${n.redisService}-auth` };
 }

@@ -8,7 +8,8 @@ import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { chartNames, chartValues, cliEnv, datasetArgs, jobsImage, readModelsEnv, type StackConfig } from './config.ts';
 
-const UNPACK = "const fs = require('fs'), zlib = require('zlib');\n" +
+const UNPACK =
+  "const fs = require('fs'), zlib = require('zlib');\n" +
   "fs.writeFileSync('/app/agentstore.mjs', zlib.brotliDecompressSync(fs.readFileSync('/bundle/agentstore.mjs.br')));\n";
 
 export interface JobSpec {
@@ -29,19 +30,40 @@ export function jobSpecs(c: StackConfig): JobSpec[] {
     { name: 'seed', args: ['seed', ...data], keyspace: c.keyspace, deadlineSeconds: 1800, migrateFirst: true },
     { name: 'verify', args: ['verify', ...data], keyspace: c.keyspace, deadlineSeconds: 900, migrateFirst: false },
     // No bench subcommand is in the bundle: the seed command's rows/s over a larger dataset is the write benchmark.
-    { name: 'bench', args: ['seed', ...datasetArgs({ ...c.dataset, sessions: String(c.benchSessions) })], keyspace: `${c.keyspace}_bench`, deadlineSeconds: 3600, migrateFirst: true },
+    {
+      name: 'bench',
+      args: ['seed', ...datasetArgs({ ...c.dataset, sessions: String(c.benchSessions) })],
+      keyspace: `${c.keyspace}_bench`,
+      deadlineSeconds: 3600,
+      migrateFirst: true,
+    },
     // The keyspace the connector captures (the chart's global.keyspace): only its changes reach Kafka.
-    { name: 'cdc-probe', args: ['cdc-probe', '--writes', String(c.cdcProbeWrites), '--timeout', '300'], keyspace: chartValues(c.chartDir).global.keyspace, deadlineSeconds: 420, migrateFirst: false, readModels: true },
+    {
+      name: 'cdc-probe',
+      args: ['cdc-probe', '--writes', String(c.cdcProbeWrites), '--timeout', '300'],
+      keyspace: chartValues(c.chartDir).global.keyspace,
+      deadlineSeconds: 420,
+      migrateFirst: false,
+      readModels: true,
+    },
   ];
 }
 
 function addJob(scope: Construct, c: StackConfig, spec: JobSpec): kplus.Job {
   const image = jobsImage(c.chartDir);
-  const pullPolicy = chartValues(c.chartDir).jobs.image.pullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT;
+  const pullPolicy =
+    chartValues(c.chartDir).jobs.image.pullPolicy === 'Always'
+      ? kplus.ImagePullPolicy.ALWAYS
+      : kplus.ImagePullPolicy.IF_NOT_PRESENT;
   const job = new kplus.Job(scope, spec.name, {
     metadata: {
-      name: `${c.release}-${spec.name}`, namespace: c.namespace,
-      labels: { 'app.kubernetes.io/part-of': 'agentstore', 'app.kubernetes.io/component': spec.name, 'app.kubernetes.io/managed-by': 'cdk8s' },
+      name: `${c.release}-${spec.name}`,
+      namespace: c.namespace,
+      labels: {
+        'app.kubernetes.io/part-of': 'agentstore',
+        'app.kubernetes.io/component': spec.name,
+        'app.kubernetes.io/managed-by': 'cdk8s',
+      },
     },
     backoffLimit: 0,
     activeDeadline: Duration.seconds(spec.deadlineSeconds),
@@ -52,36 +74,78 @@ function addJob(scope: Construct, c: StackConfig, spec: JobSpec): kplus.Job {
   });
   // The chart's NetworkPolicies admit pods by these labels (charts/agentstore/templates/networkpolicy.yaml).
   for (const [k, v] of Object.entries({
-    'app.kubernetes.io/instance': c.release, 'app.kubernetes.io/part-of': 'agentstore', 'app.kubernetes.io/component': spec.name,
-    'agentstore.io/jobs': 'true', 'agentstore.io/scylladb-client': 'true', ...(spec.readModels ? { 'agentstore.io/redis-client': 'true' } : {}),
-  })) job.podMetadata.addLabel(k, v);
+    'app.kubernetes.io/instance': c.release,
+    'app.kubernetes.io/part-of': 'agentstore',
+    'app.kubernetes.io/component': spec.name,
+    'agentstore.io/jobs': 'true',
+    'agentstore.io/scylladb-client': 'true',
+    ...(spec.readModels ? { 'agentstore.io/redis-client': 'true' } : {}),
+  }))
+    job.podMetadata.addLabel(k, v);
 
-  const bundle = kplus.Volume.fromConfigMap(scope, `${spec.name}-bundle`, kplus.ConfigMap.fromConfigMapName(scope, `${spec.name}-cm`, chartNames(c).bundleConfigMap), { name: 'bundle' });
+  const bundle = kplus.Volume.fromConfigMap(
+    scope,
+    `${spec.name}-bundle`,
+    kplus.ConfigMap.fromConfigMapName(scope, `${spec.name}-cm`, chartNames(c).bundleConfigMap),
+    { name: 'bundle' },
+  );
   const app = kplus.Volume.fromEmptyDir(scope, `${spec.name}-app`, 'app');
   const tmp = kplus.Volume.fromEmptyDir(scope, `${spec.name}-tmp`, 'tmp');
   // Pod Security "restricted" (the environment's namespace enforces it): non-root, no capabilities, RuntimeDefault seccomp.
   const securityContext = {
-    ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, user: 1000, group: 1000,
-    capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    ensureNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    user: 1000,
+    group: 1000,
+    capabilities: { drop: [kplus.Capability.ALL] },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
   };
-  const resources = { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } };
+  const resources = {
+    cpu: { request: kplus.Cpu.millis(100) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+  };
   job.addInitContainer({
-    name: 'unpack-cli', image, imagePullPolicy: pullPolicy, command: ['node', '-e'], args: [UNPACK], securityContext, resources,
-    volumeMounts: [{ volume: bundle, path: '/bundle' }, { volume: app, path: '/app' }],
+    name: 'unpack-cli',
+    image,
+    imagePullPolicy: pullPolicy,
+    command: ['node', '-e'],
+    args: [UNPACK],
+    securityContext,
+    resources,
+    volumeMounts: [
+      { volume: bundle, path: '/bundle' },
+      { volume: app, path: '/app' },
+    ],
   });
-  const envVariables = Object.fromEntries(Object.entries(cliEnv(c, spec.keyspace)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
+  const envVariables = Object.fromEntries(
+    Object.entries(cliEnv(c, spec.keyspace)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+  );
   if (spec.readModels) {
     const { env, passwordSecret } = readModelsEnv(c);
     for (const [k, v] of Object.entries(env)) envVariables[k] = kplus.EnvValue.fromValue(v);
-    envVariables['AGENTSTORE_REDIS_PASSWORD'] = kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, `${spec.name}-redis-auth`, passwordSecret), key: 'password' });
+    envVariables['AGENTSTORE_REDIS_PASSWORD'] = kplus.EnvValue.fromSecretValue({
+      secret: kplus.Secret.fromSecretName(scope, `${spec.name}-redis-auth`, passwordSecret),
+      key: 'password',
+    });
   }
   job.addContainer({
-    name: spec.name, image, imagePullPolicy: pullPolicy,
+    name: spec.name,
+    image,
+    imagePullPolicy: pullPolicy,
     ...(spec.migrateFirst
-      ? { command: ['sh', '-c', 'node /app/agentstore.mjs migrate && exec node /app/agentstore.mjs "$@"', 'agentstore'], args: spec.args }
+      ? {
+          command: ['sh', '-c', 'node /app/agentstore.mjs migrate && exec node /app/agentstore.mjs "$@"', 'agentstore'],
+          args: spec.args,
+        }
       : { command: ['node', '/app/agentstore.mjs'], args: spec.args }),
-    envVariables, securityContext, resources,
-    volumeMounts: [{ volume: app, path: '/app' }, { volume: tmp, path: '/tmp' }],
+    envVariables,
+    securityContext,
+    resources,
+    volumeMounts: [
+      { volume: app, path: '/app' },
+      { volume: tmp, path: '/tmp' },
+    ],
   });
   return job;
 }
@@ -96,6 +160,7 @@ export function jobManifests(c: StackConfig): Record<string, Record<string, unkn
   const chart = new Chart(new App(), 'jobs', { disableResourceNameHashes: true });
   addJobs(chart, c);
   const out: Record<string, Record<string, unknown>> = {};
-  for (const o of chart.toJson() as { metadata: { labels: Record<string, string> } }[]) out[o.metadata.labels['app.kubernetes.io/component']!] = o;
+  for (const o of chart.toJson() as { metadata: { labels: Record<string, string> } }[])
+    out[o.metadata.labels['app.kubernetes.io/component']!] = o;
   return out;
 }

@@ -36,7 +36,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     app.synth();
     console.log(`wrote ${outdir}/stack.k8s.yaml`);
   } catch (err) {
-    console.error(`stack.k8s.yaml not written: the chart did not render:\n${(err as Error).message.trim()}\nnext step: fix the chart (helm template charts/agentstore), then run \`make manifests\` again`);
+    console.error(
+      `stack.k8s.yaml not written: the chart did not render:\n${(err as Error).message.trim()}\nnext step: fix the chart (helm template charts/agentstore), then run \`make manifests\` again`,
+    );
     process.exit(1);
   }
 }

@@ -17,7 +17,10 @@ export function helmBinary(): string {
 
 export function addChart(scope: Construct, c: StackConfig): Helm {
   return new Helm(scope, 'chart', {
-    chart: c.chartDir, releaseName: c.release, namespace: c.namespace, helmExecutable: helmBinary(),
+    chart: c.chartDir,
+    releaseName: c.release,
+    namespace: c.namespace,
+    helmExecutable: helmBinary(),
     values: {},
     helmFlags: [...c.valuesFiles.flatMap((f) => ['--values', join(ROOT, f)]), '--kube-version', '1.33.0'],
   });

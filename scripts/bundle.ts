@@ -32,8 +32,9 @@ export const MAX_GZ_BYTES = 320 * 1024;
 const CONFIGMAP_CAP = 1024 * 1024;
 
 /** CommonJS dependencies (cassandra-driver, commander) call require() on node builtins. */
-const BANNER = "import { createRequire as __agentstoreCreateRequire } from 'node:module';\n"
-  + 'const require = __agentstoreCreateRequire(import.meta.url);';
+const BANNER =
+  "import { createRequire as __agentstoreCreateRequire } from 'node:module';\n" +
+  'const require = __agentstoreCreateRequire(import.meta.url);';
 
 /** Builds the bundle in memory: the plain .mjs text and its brotli bytes. */
 export async function bundle(): Promise<{ js: Buffer; gz: Buffer }> {
@@ -57,7 +58,11 @@ export async function bundle(): Promise<{ js: Buffer; gz: Buffer }> {
   if (!file) throw new Error('esbuild produced no output');
   const js = Buffer.from(file.contents);
   const gz = brotliCompressSync(js, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: js.length },
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_LGWIN]: 24,
+      [constants.BROTLI_PARAM_SIZE_HINT]: js.length,
+    },
   });
   return { js, gz };
 }
@@ -72,7 +77,8 @@ const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
   const { js, gz } = await bundle();
-  if (gz.length > CONFIGMAP_CAP) throw new Error(`bundle is ${kib(gz.length)} compressed, above the 1 MiB ConfigMap cap`);
+  if (gz.length > CONFIGMAP_CAP)
+    throw new Error(`bundle is ${kib(gz.length)} compressed, above the 1 MiB ConfigMap cap`);
   const rel = BUNDLE_PATH.slice(root.length);
   if (process.argv.includes('--check')) {
     const same = existsSync(BUNDLE_PATH) && isFresh(readFileSync(BUNDLE_PATH), js);
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
   await mkdir(dirname(BUNDLE_PATH), { recursive: true });
   await writeFile(BUNDLE_PATH, gz);
   console.log(`${rel}: ${kib(js.length)} -> ${kib(gz.length)} brotli (release budget ${kib(MAX_GZ_BYTES)})`);
-  if (gz.length > MAX_GZ_BYTES) console.warn(`warning: over the release budget: helm install would fail (release Secret > 1 MiB)`);
+  if (gz.length > MAX_GZ_BYTES)
+    console.warn(`warning: over the release budget: helm install would fail (release Secret > 1 MiB)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

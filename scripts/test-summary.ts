@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? '.reports/vitest.json';
 try {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number };
+  const r = JSON.parse(readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numFailedTestSuites: number;
+  };
   // A file that fails to load fails no single test, but it is a failure.
   const failed = r.numFailedTests + (r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
   console.log(`${r.numPassedTests} passed, ${failed} failed`);

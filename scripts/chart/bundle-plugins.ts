@@ -50,7 +50,13 @@ export const noEntryGuards: Plugin = {
     build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async ({ path }) => {
       const text = await readFile(path, 'utf8');
       if (/import\.meta\.url\s*===?\s*`file:\/\/\$\{process\.argv\[1\]\}`/.test(text)) {
-        return { errors: [{ text: `${relative(build.initialOptions.absWorkingDir ?? process.cwd(), path)} runs itself when import.meta.url is process.argv[1]: in the bundle that is true for every module. Move the entry point to its own file that the CLI does not import.` }] };
+        return {
+          errors: [
+            {
+              text: `${relative(build.initialOptions.absWorkingDir ?? process.cwd(), path)} runs itself when import.meta.url is process.argv[1]: in the bundle that is true for every module. Move the entry point to its own file that the CLI does not import.`,
+            },
+          ],
+        };
       }
       return undefined;
     });

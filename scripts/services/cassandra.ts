@@ -72,15 +72,30 @@ const LOGBACK_XML = `<configuration scan="false">
 // The module opens/exports Cassandra needs on JDK 17 (the "JPMS" block of upstream conf/jvm17-server.options).
 const JDK17_MODULE_FLAGS = [
   ...[
-    'java.base/jdk.internal.misc', 'java.management.rmi/com.sun.jmx.remote.internal.rmi', 'java.rmi/sun.rmi.registry',
-    'java.rmi/sun.rmi.server', 'java.sql/java.sql', 'java.base/java.lang.ref', 'jdk.unsupported/sun.misc',
-    'jdk.compiler/com.sun.tools.javac.file', 'jdk.attach/sun.tools.attach',
+    'java.base/jdk.internal.misc',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+    'java.base/java.lang.ref',
+    'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file',
+    'jdk.attach/sun.tools.attach',
   ].flatMap((p) => ['--add-exports', `${p}=ALL-UNNAMED`]),
   ...[
-    'java.base/java.lang.module', 'java.base/jdk.internal.loader', 'java.base/jdk.internal.ref',
-    'java.base/jdk.internal.reflect', 'java.base/jdk.internal.math', 'java.base/jdk.internal.module',
-    'java.base/jdk.internal.util.jar', 'jdk.management/com.sun.management.internal', 'java.base/sun.nio.ch',
-    'java.base/java.io', 'java.base/java.lang.reflect', 'jdk.compiler/com.sun.tools.javac', 'java.base/java.lang',
+    'java.base/java.lang.module',
+    'java.base/jdk.internal.loader',
+    'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect',
+    'java.base/jdk.internal.math',
+    'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar',
+    'jdk.management/com.sun.management.internal',
+    'java.base/sun.nio.ch',
+    'java.base/java.io',
+    'java.base/java.lang.reflect',
+    'jdk.compiler/com.sun.tools.javac',
+    'java.base/java.lang',
     'java.base/java.util',
   ].flatMap((p) => ['--add-opens', `${p}=ALL-UNNAMED`]),
 ];
@@ -114,11 +129,16 @@ export const cassandra: Service = {
       // glibc arenas otherwise grow with the thread count and inflate RSS for nothing.
       env: { MALLOC_ARENA_MAX: '4' },
       args: [
-        '-Xms1G', '-Xmx1G',
-        '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=300', '-XX:+ParallelRefProcEnabled',
+        '-Xms1G',
+        '-Xmx1G',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=300',
+        '-XX:+ParallelRefProcEnabled',
         '-XX:+ExitOnOutOfMemoryError', // a half-dead JVM would still look "running" to the pid check
-        '-ea', '-da:net.openhft...', // upstream runs with assertions on, except in chronicle
-        '-XX:+UseThreadPriorities', '-XX:+PerfDisableSharedMem',
+        '-ea',
+        '-da:net.openhft...', // upstream runs with assertions on, except in chronicle
+        '-XX:+UseThreadPriorities',
+        '-XX:+PerfDisableSharedMem',
         '-Djava.net.preferIPv4Stack=true',
         '-Djdk.attach.allowAttachSelf=true',
         ...JDK17_MODULE_FLAGS,
@@ -134,7 +154,8 @@ export const cassandra: Service = {
         // A lone seed has nobody to gossip with: do not wait for gossip or ring settling.
         '-Dcassandra.skip_wait_for_gossip_to_settle=0',
         '-Dcassandra.ring_delay_ms=1000',
-        '-cp', `${lib}/*`,
+        '-cp',
+        `${lib}/*`,
         MAIN_CLASS,
       ],
     };

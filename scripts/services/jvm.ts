@@ -30,7 +30,9 @@ export function java17(): Promise<string> {
       ...(await glob('/usr/lib/jvm/*17*/bin/java')),
     ].filter((c): c is string => !!c && existsSync(c));
     for (const bin of candidates) if (javaMajor(bin) === 17) return bin;
-    throw new PrerequisiteError(`Java 17 not found (looked at ${candidates.join(', ') || 'JAVA_HOME, PATH'}): ${JAVA_FIX}`);
+    throw new PrerequisiteError(
+      `Java 17 not found (looked at ${candidates.join(', ') || 'JAVA_HOME, PATH'}): ${JAVA_FIX}`,
+    );
   })();
   return javaBin;
 }
@@ -57,14 +59,19 @@ let mavenQueue: Promise<unknown> = Promise.resolve();
 export async function ensureJars(dirName: string, pom: string, log: (msg: string) => void): Promise<string> {
   const lib = path.join(CACHE_DIR, dirName, 'lib');
   const marker = path.join(lib, '.complete');
-  const pomHash = createHash('sha256').update(await readFile(pom)).digest('hex');
+  const pomHash = createHash('sha256')
+    .update(await readFile(pom))
+    .digest('hex');
   if (existsSync(marker) && (await readFile(marker, 'utf8')).trim() === pomHash) return lib;
   const run = mavenQueue.then(async () => {
     const tmp = `${lib}.partial`;
     await rm(tmp, { recursive: true, force: true });
     await ensureDir(path.dirname(lib));
     log(`fetching jars with Maven into ${lib} (once; cached afterwards)`);
-    const out = await $({ nothrow: true, quiet: true })`mvn -q -B -f ${pom} dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${tmp}`;
+    const out = await $({
+      nothrow: true,
+      quiet: true,
+    })`mvn -q -B -f ${pom} dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${tmp}`;
     if (out.exitCode !== 0) throw new Error(`mvn failed for ${pom}:\n${(out.stdout + out.stderr).trim()}`);
     await rm(lib, { recursive: true, force: true });
     await rename(tmp, lib);

@@ -68,7 +68,11 @@ export async function kafkaTool(mainClass: string, args: string[], timeoutMs = 6
   const lib = await jars();
   const toolsLog = path.join(await ensureDir(dir()), 'tools-log4j2.properties');
   await writeFile(toolsLog, log4j2('warn'));
-  return $({ nothrow: true, quiet: true, timeout: timeoutMs })`${await java17()} -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile=${toolsLog} -cp ${`${lib}/*`} ${mainClass} ${args}`;
+  return $({
+    nothrow: true,
+    quiet: true,
+    timeout: timeoutMs,
+  })`${await java17()} -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile=${toolsLog} -cp ${`${lib}/*`} ${mainClass} ${args}`;
 }
 
 /** Kafka's Uuid text form: 16 random bytes, base64url, no padding; it avoids a leading '-' (CLI parsing). */
@@ -116,14 +120,19 @@ export const kafka: Service = {
       cmd: await java17(),
       env: { MALLOC_ARENA_MAX: '4' },
       args: [
-        '-Xms512m', '-Xmx512m',
-        '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExplicitGCInvokesConcurrent',
+        '-Xms512m',
+        '-Xmx512m',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-XX:+ExplicitGCInvokesConcurrent',
         '-XX:+ExitOnOutOfMemoryError',
         '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${logConfig}`,
         `-Dkafka.logs.dir=${d}`,
-        '-cp', `${lib}/*`,
-        'kafka.Kafka', props,
+        '-cp',
+        `${lib}/*`,
+        'kafka.Kafka',
+        props,
       ],
     };
   },
@@ -143,7 +152,8 @@ export const kafka: Service = {
     // Only a broker we formatted has a known id; another checkout's broker (see main.ts) has its own.
     const idFile = path.join(dir(), 'cluster.id');
     const expected = existsSync(idFile) ? (await readFile(idFile, 'utf8')).trim() : id;
-    if (id !== expected) throw new Error(`broker reports cluster ${id}, expected ${expected} (see ${logFile('kafka')})`);
+    if (id !== expected)
+      throw new Error(`broker reports cluster ${id}, expected ${expected} (see ${logFile('kafka')})`);
     return `cluster ${id}, kafka ${await pomProperty(POM, 'kafka.version')}`;
   },
 };

@@ -188,7 +188,7 @@ export async function waitReady(svc: Service, pid: number): Promise<string> {
     try {
       return await svc.probe();
     } catch (err) {
-      lastError = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+      lastError = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     }
     if (!isOurProcess(pid, svc.cmdlineMarker)) {
       throw new NotReadyError(`${svc.name} exited during startup.\n${await logTail(svc.name)}`);

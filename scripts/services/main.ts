@@ -63,9 +63,14 @@ async function up(svc: Service): Promise<void> {
     // if the port answers this service's real request, use it; anything else is a squatter.
     const detail = await svc.probe().catch(() => undefined);
     if (detail === undefined) {
-      throw new Error(`${HOST}:${svc.port} is already taken by a process we did not start (no live pid file); stop it first`);
+      throw new Error(
+        `${HOST}:${svc.port} is already taken by a process we did not start (no live pid file); stop it first`,
+      );
     }
-    say(svc, `served on ${HOST}:${svc.port} by a process started elsewhere (another checkout?): using it; \`down\` here will not stop it. ${detail}`);
+    say(
+      svc,
+      `served on ${HOST}:${svc.port} by a process started elsewhere (another checkout?): using it; \`down\` here will not stop it. ${detail}`,
+    );
     return;
   }
   const launch = await svc.prepare();
@@ -86,7 +91,12 @@ async function down(svc: Service): Promise<void> {
   const t0 = Date.now();
   const how = await stopProcess(pid, svc.cmdlineMarker, svc.stopSignal ?? 'SIGTERM', svc.stopTimeoutMs ?? 20_000);
   await removePidFile(svc.name);
-  say(svc, how === 'stopped' ? `stopped pid ${pid} in ${secs(t0)}` : `pid ${pid} ignored ${svc.stopSignal ?? 'SIGTERM'}: killed`);
+  say(
+    svc,
+    how === 'stopped'
+      ? `stopped pid ${pid} in ${secs(t0)}`
+      : `pid ${pid} ignored ${svc.stopSignal ?? 'SIGTERM'}: killed`,
+  );
 }
 
 /** One line about the service and whether it is healthy. */
@@ -102,7 +112,10 @@ async function status(svc: Service): Promise<{ line: string; ok: boolean }> {
   try {
     return { line: `${head}  ${await withTimeout(svc.probe(), 30_000, 'probe')}`, ok: true };
   } catch (err) {
-    return { line: `${head}  NOT ANSWERING: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, ok: false };
+    return {
+      line: `${head}  NOT ANSWERING: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      ok: false,
+    };
   }
 }
 
@@ -110,11 +123,14 @@ function parseArgs(argv: string[]): { command: string; services: Service[] } {
   const [command, ...names] = argv;
   const usage = `usage: main.ts <up|down|status> [${ALL.map((s) => s.name).join('|')} ...]`;
   if (!command || !['up', 'down', 'status'].includes(command)) throw new PrerequisiteError(usage);
-  const services = names.length === 0 ? ALL : names.map((n) => {
-    const svc = ALL.find((s) => s.name === n);
-    if (!svc) throw new PrerequisiteError(`unknown service '${n}'\n${usage}`);
-    return svc;
-  });
+  const services =
+    names.length === 0
+      ? ALL
+      : names.map((n) => {
+          const svc = ALL.find((s) => s.name === n);
+          if (!svc) throw new PrerequisiteError(`unknown service '${n}'\n${usage}`);
+          return svc;
+        });
   return { command, services };
 }
 
@@ -135,7 +151,9 @@ async function main(): Promise<number> {
   results.forEach((r, i) => {
     if (r.status === 'rejected') {
       failed++;
-      console.error(`[${services[i]?.name}] FAILED: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+      console.error(
+        `[${services[i]?.name}] FAILED: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`,
+      );
     }
   });
   console.log(`${command} ${failed ? `failed for ${failed} service(s)` : 'done'} in ${secs(t0)}`);

@@ -16,7 +16,9 @@ const dataDir = () => path.join(serviceDir('postgres'), 'data');
 function binDir(): string {
   const debian = '/usr/lib/postgresql';
   const versions = existsSync(debian)
-    ? readdirSync(debian).filter((v) => existsSync(path.join(debian, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(debian)
+        .filter((v) => existsSync(path.join(debian, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions[0]) return path.join(debian, versions[0], 'bin');
   const initdb = which.sync('initdb', { nothrow: true });
@@ -28,7 +30,10 @@ function binDir(): string {
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
-  const entry = passwd.split('\n').find((line) => line.startsWith('postgres:'))?.split(':');
+  const entry = passwd
+    .split('\n')
+    .find((line) => line.startsWith('postgres:'))
+    ?.split(':');
   if (!entry?.[2] || !entry[3]) {
     throw new PrerequisiteError(`we run as root and PostgreSQL must not; no 'postgres' user exists: ${FIX}`);
   }
@@ -36,7 +41,11 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 const psql = (user: string, db: string, sql: string) =>
-  $({ nothrow: true, quiet: true, timeout: '10s' })`psql -h ${HOST} -p ${PORTS.postgres} -U ${user} -d ${db} -XtAqc ${sql}`;
+  $({
+    nothrow: true,
+    quiet: true,
+    timeout: '10s',
+  })`psql -h ${HOST} -p ${PORTS.postgres} -U ${user} -d ${db} -XtAqc ${sql}`;
 
 async function initCluster(bin: string, user: { uid: number; gid: number } | undefined): Promise<void> {
   const data = dataDir();
@@ -75,11 +84,16 @@ export const postgres: Service = {
     return {
       cmd: path.join(bin, 'postgres'),
       args: [
-        '-D', dataDir(),
-        '-p', String(PORTS.postgres),
-        '-c', `listen_addresses=${HOST}`,
-        '-c', 'unix_socket_directories=', // TCP only: no clash with a system server's socket/lock in /var/run
-        '-c', 'shared_buffers=64MB',
+        '-D',
+        dataDir(),
+        '-p',
+        String(PORTS.postgres),
+        '-c',
+        `listen_addresses=${HOST}`,
+        '-c',
+        'unix_socket_directories=', // TCP only: no clash with a system server's socket/lock in /var/run
+        '-c',
+        'shared_buffers=64MB',
       ],
       ...user,
     };
@@ -102,7 +116,9 @@ export const postgres: Service = {
     if ((await ok(psql('postgres', 'postgres', `SELECT 1 FROM pg_roles WHERE rolname = '${POSTGRES_USER}'`))) !== '1') {
       await ok(psql('postgres', 'postgres', `CREATE ROLE ${POSTGRES_USER} LOGIN CREATEDB`));
     }
-    if ((await ok(psql('postgres', 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DB}'`))) !== '1') {
+    if (
+      (await ok(psql('postgres', 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DB}'`))) !== '1'
+    ) {
       await ok(psql('postgres', 'postgres', `CREATE DATABASE ${POSTGRES_DB} OWNER ${POSTGRES_USER}`));
     }
     await ok(psql(POSTGRES_USER, POSTGRES_DB, 'SELECT 1'));

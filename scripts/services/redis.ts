@@ -23,13 +23,20 @@ export const redis: Service = {
     return {
       cmd: 'redis-server',
       args: [
-        '--bind', HOST,
-        '--port', String(PORTS.redis),
-        '--dir', data,
-        '--daemonize', 'no', // we detach it ourselves and keep the real pid
-        '--logfile', '', // stdout, which startDetached sends to the service log
-        '--appendonly', 'no', // RDB snapshots (default schedule) are plenty for local dev data
-        '--protected-mode', 'yes',
+        '--bind',
+        HOST,
+        '--port',
+        String(PORTS.redis),
+        '--dir',
+        data,
+        '--daemonize',
+        'no', // we detach it ourselves and keep the real pid
+        '--logfile',
+        '', // stdout, which startDetached sends to the service log
+        '--appendonly',
+        'no', // RDB snapshots (default schedule) are plenty for local dev data
+        '--protected-mode',
+        'yes',
       ],
     };
   },
@@ -38,7 +45,11 @@ export const redis: Service = {
     const out = await $({ nothrow: true, quiet: true, timeout: '5s' })`redis-cli -h ${HOST} -p ${PORTS.redis} PING`;
     const reply = out.stdout.trim();
     if (reply !== 'PONG') throw new Error(`PING answered ${JSON.stringify(reply || out.stderr.trim())}`);
-    const info = await $({ nothrow: true, quiet: true, timeout: '5s' })`redis-cli -h ${HOST} -p ${PORTS.redis} INFO server`;
+    const info = await $({
+      nothrow: true,
+      quiet: true,
+      timeout: '5s',
+    })`redis-cli -h ${HOST} -p ${PORTS.redis} INFO server`;
     const version = /redis_version:(\S+)/.exec(info.stdout)?.[1];
     return `PONG, redis ${version ?? '?'}`;
   },

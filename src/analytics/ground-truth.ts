@@ -3,8 +3,15 @@ import { StepType, type StepTypeName } from '../domain/step-types.ts';
 import type { SessionModel } from '../seed/generator.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketOf, emptyBuckets, labelOfStep, percentilesOf, VersionTally,
-  type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
+  bucketOf,
+  emptyBuckets,
+  labelOfStep,
+  percentilesOf,
+  VersionTally,
+  type AnalyticsQueries,
+  type Percentiles,
+  type ScoreBucket,
+  type VersionStats,
 } from './types.ts';
 
 /**
@@ -47,7 +54,9 @@ export class AnalyticsTruth implements AnalyticsQueries {
     const byVersion = new Map<string, VersionTally>();
     for (const { turn, steps } of this.agentTurns(days)) {
       const v = turn.agentVersion ?? '';
-      (byVersion.get(v) ?? byVersion.set(v, new VersionTally()).get(v)!).addTurn(steps.map((s) => ({ type: s.type, durationMs: s.durationMs, label: labelOfStep(s.type, s.content) })));
+      (byVersion.get(v) ?? byVersion.set(v, new VersionTally()).get(v)!).addTurn(
+        steps.map((s) => ({ type: s.type, durationMs: s.durationMs, label: labelOfStep(s.type, s.content) })),
+      );
     }
     return versions.map((v) => (byVersion.get(v) ?? new VersionTally()).stats(v));
   }

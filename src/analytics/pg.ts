@@ -1,13 +1,24 @@
 import type pg from 'pg';
 import type { StepTypeName } from '../domain/step-types.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
-import { emptyBuckets, versionStats, type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats } from './types.ts';
+import {
+  emptyBuckets,
+  versionStats,
+  type AnalyticsQueries,
+  type Percentiles,
+  type ScoreBucket,
+  type VersionStats,
+} from './types.ts';
 
 const DAY_MS = 86_400_000;
 /** $2, $3, $4 (or $1, $2, $3 with shift): the time range covering the days, and the days themselves. */
 function dayParams(days: string[]): [Date, Date, string[]] {
   const sorted = [...checkDays(days)].sort();
-  return [new Date(`${sorted[0]}T00:00:00Z`), new Date(Date.parse(`${sorted[sorted.length - 1]}T00:00:00Z`) + DAY_MS), days];
+  return [
+    new Date(`${sorted[0]}T00:00:00Z`),
+    new Date(Date.parse(`${sorted[sorted.length - 1]}T00:00:00Z`) + DAY_MS),
+    days,
+  ];
 }
 
 const ACCOUNT_TURNS = `SELECT a.uid, a.created_at FROM sessions s JOIN agent_turns a ON a.session_uid = s.uid
@@ -58,16 +69,45 @@ export class PgAnalytics implements AnalyticsQueries {
 
   async versionRegression(versions: string[], days: string[]): Promise<VersionStats[]> {
     const params = [...dayParams(days), checkVersions(versions)];
-    const [steps, labels] = await Promise.all([this.pool.query(VERSION_STEPS, params), this.pool.query(VERSION_LABELS, params)]);
+    const [steps, labels] = await Promise.all([
+      this.pool.query(VERSION_STEPS, params),
+      this.pool.query(VERSION_LABELS, params),
+    ]);
     const labelsOf = new Map<string, Map<string, number>>();
-    for (const r of labels.rows) (labelsOf.get(r.agent_version) ?? labelsOf.set(r.agent_version, new Map()).get(r.agent_version)!).set(r.label, r.n);
+    for (const r of labels.rows)
+      (labelsOf.get(r.agent_version) ?? labelsOf.set(r.agent_version, new Map()).get(r.agent_version)!).set(
+        r.label,
+        r.n,
+      );
     const byVersion = new Map(steps.rows.map((r) => [r.agent_version as string, r]));
     return versions.map((v) => {
-        const r = byVersion.get(v) ?? { agent_version: v, turns: 0, asking: 0, steps: 0, sum_ms: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-        const s = versionStats(r.agent_version, r.turns, [], Number(r.sum_ms), r.asking, labelsOf.get(r.agent_version) ?? new Map());
-        const count = r.steps as number;
-        return { ...s, steps: count, meanStepMs: count ? Number(r.sum_ms) / count : 0, stepMs: { count, p50: r.p50 ?? 0, p90: r.p90 ?? 0, p99: r.p99 ?? 0, max: r.max ?? 0 } };
-      });
+      const r = byVersion.get(v) ?? {
+        agent_version: v,
+        turns: 0,
+        asking: 0,
+        steps: 0,
+        sum_ms: 0,
+        p50: 0,
+        p90: 0,
+        p99: 0,
+        max: 0,
+      };
+      const s = versionStats(
+        r.agent_version,
+        r.turns,
+        [],
+        Number(r.sum_ms),
+        r.asking,
+        labelsOf.get(r.agent_version) ?? new Map(),
+      );
+      const count = r.steps as number;
+      return {
+        ...s,
+        steps: count,
+        meanStepMs: count ? Number(r.sum_ms) / count : 0,
+        stepMs: { count, p50: r.p50 ?? 0, p90: r.p90 ?? 0, p99: r.p99 ?? 0, max: r.max ?? 0 },
+      };
+    });
   }
 
   async timeToFirstStep(accountId: string, days: string[], type: StepTypeName | null): Promise<Percentiles> {

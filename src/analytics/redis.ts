@@ -5,8 +5,14 @@ import { SEP } from '../readmodels/keys.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
-  bucketLowerBounds, emptyBuckets, percentilesOf, VersionTally,
-  type AnalyticsQueries, type Percentiles, type ScoreBucket, type VersionStats,
+  bucketLowerBounds,
+  emptyBuckets,
+  percentilesOf,
+  VersionTally,
+  type AnalyticsQueries,
+  type Percentiles,
+  type ScoreBucket,
+  type VersionStats,
 } from './types.ts';
 
 /** Per-turn reads in flight for the version report (node-redis pipelines them). */
@@ -25,7 +31,11 @@ const FAN_OUT = 256;
 export class RedisAnalytics implements AnalyticsQueries {
   private readonly live: LiveKeys;
 
-  constructor(private readonly redis: Redis, base: string, refreshMs = 1000) {
+  constructor(
+    private readonly redis: Redis,
+    base: string,
+    refreshMs = 1000,
+  ) {
     this.live = new LiveKeys(redis, base, refreshMs);
   }
 
@@ -34,9 +44,16 @@ export class RedisAnalytics implements AnalyticsQueries {
     const checked = checkDays(days);
     const k = await this.live.get();
     const lows = bucketLowerBounds(buckets);
-    const bound = (i: number, exclusive: boolean) => (i === 0 ? '-inf' : i === buckets ? '+inf' : `${exclusive ? '(' : ''}${lows[i]}`);
-    const counts = await Promise.all(checked.flatMap((d) => out.map((_, i) => this.redis.zCount(k.labelScores(accountId, d, label), bound(i, false), bound(i + 1, true)))));
-    counts.forEach((n, j) => { out[j % buckets]!.count += n; });
+    const bound = (i: number, exclusive: boolean) =>
+      i === 0 ? '-inf' : i === buckets ? '+inf' : `${exclusive ? '(' : ''}${lows[i]}`;
+    const counts = await Promise.all(
+      checked.flatMap((d) =>
+        out.map((_, i) => this.redis.zCount(k.labelScores(accountId, d, label), bound(i, false), bound(i + 1, true))),
+      ),
+    );
+    counts.forEach((n, j) => {
+      out[j % buckets]!.count += n;
+    });
     return out;
   }
 
@@ -49,10 +66,12 @@ export class RedisAnalytics implements AnalyticsQueries {
       const turns = (await Promise.all(checked.map((d) => this.redis.sMembers(k.agentVersion(v, d))))).flat();
       const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
-        tally.addTurn((await this.redis.hVals(k.stepMetrics(turnId))).map((m) => {
-          const [type, durationMs, label] = JSON.parse(m) as [StepType, number, string | null];
-          return { type, durationMs, label };
-        }));
+        tally.addTurn(
+          (await this.redis.hVals(k.stepMetrics(turnId))).map((m) => {
+            const [type, durationMs, label] = JSON.parse(m) as [StepType, number, string | null];
+            return { type, durationMs, label };
+          }),
+        );
       });
       out.push(tally.stats(v));
     }
@@ -64,7 +83,9 @@ export class RedisAnalytics implements AnalyticsQueries {
     const checked = checkDays(days);
     const k = await this.live.get();
     const types = want === null ? STEP_TYPES : [want];
-    const lists = await Promise.all(checked.flatMap((d) => types.map((t) => this.redis.zRangeWithScores(k.stepOffsets(accountId, d, t), 0, -1))));
+    const lists = await Promise.all(
+      checked.flatMap((d) => types.map((t) => this.redis.zRangeWithScores(k.stepOffsets(accountId, d, t), 0, -1))),
+    );
     const first = new Map<string, { idx: number; ms: number }>();
     for (const m of lists.flat()) {
       const [turnId, idx] = m.value.split(SEP) as [string, string];

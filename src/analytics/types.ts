@@ -108,15 +108,24 @@ export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b
 
 /** Builds a version's stats from its raw figures; every store divides here, so all agree to the last bit. */
 export function versionStats(
-  agentVersion: string, turns: number, durationsAsc: number[], durationSum: number, askingTurns: number, labelCounts: Map<string, number>,
+  agentVersion: string,
+  turns: number,
+  durationsAsc: number[],
+  durationSum: number,
+  askingTurns: number,
+  labelCounts: Map<string, number>,
 ): VersionStats {
   const classified = [...labelCounts.values()].reduce((n, c) => n + c, 0);
   return {
-    agentVersion, turns, steps: durationsAsc.length,
+    agentVersion,
+    turns,
+    steps: durationsAsc.length,
     meanStepMs: durationsAsc.length ? durationSum / durationsAsc.length : 0,
     stepMs: percentilesOf(durationsAsc),
     inputRequestRate: turns ? askingTurns / turns : 0,
-    labels: [...labelCounts.keys()].sort(compareText).map((label) => ({ label, count: labelCounts.get(label)!, fraction: labelCounts.get(label)! / classified })),
+    labels: [...labelCounts.keys()]
+      .sort(compareText)
+      .map((label) => ({ label, count: labelCounts.get(label)!, fraction: labelCounts.get(label)! / classified })),
   };
 }
 
@@ -148,10 +157,17 @@ export class VersionTally {
   }
 
   stats(agentVersion: string): VersionStats {
-    return versionStats(agentVersion, this.turns, this.durations.sort((a, b) => a - b), this.sum, this.asking, this.labels);
+    return versionStats(
+      agentVersion,
+      this.turns,
+      this.durations.sort((a, b) => a - b),
+      this.sum,
+      this.asking,
+      this.labels,
+    );
   }
 }
 
 /** The classifier label of a step's content, null for other step types. */
 export const labelOfStep = (type: StepType, content: string): string | null =>
-  (type === StepType.TurnClassifier ? (JSON.parse(content) as { label: string }).label : null);
+  type === StepType.TurnClassifier ? (JSON.parse(content) as { label: string }).label : null;

@@ -38,15 +38,35 @@ try {
     results.push({ size: size.name, sessions: size.sessions, seeding, queries });
 
     console.log(`== ${size.name}: ${size.sessions} sessions, ${seeding.steps} steps, ${seeding.statements} rows`);
-    console.log(table(['seeding', 'rows/s', 'ceiling rows/s', 'ratio', 'target'], [[
-      'seed', seeding.oursRowsPerSec.toFixed(0), seeding.ceilingRowsPerSec.toFixed(0), seeding.ratio.toFixed(2),
-      seeding.ratio >= 0.8 ? '>= 0.80 met' : '>= 0.80 MISSED',
-    ]]));
+    console.log(
+      table(
+        ['seeding', 'rows/s', 'ceiling rows/s', 'ratio', 'target'],
+        [
+          [
+            'seed',
+            seeding.oursRowsPerSec.toFixed(0),
+            seeding.ceilingRowsPerSec.toFixed(0),
+            seeding.ratio.toFixed(2),
+            seeding.ratio >= 0.8 ? '>= 0.80 met' : '>= 0.80 MISSED',
+          ],
+        ],
+      ),
+    );
     console.log();
-    console.log(table(['query', 'p50 ms', 'p99 ms', 'bare p50', 'bare p99', 'p99 ratio', 'target'], queries.map((f) => [
-      f.query, f.ours.p50.toFixed(2), f.ours.p99.toFixed(2), f.bare.p50.toFixed(2), f.bare.p99.toFixed(2), f.ratio.toFixed(2),
-      f.ratio <= 2 ? '<= 2 met' : '<= 2 MISSED',
-    ])));
+    console.log(
+      table(
+        ['query', 'p50 ms', 'p99 ms', 'bare p50', 'bare p99', 'p99 ratio', 'target'],
+        queries.map((f) => [
+          f.query,
+          f.ours.p50.toFixed(2),
+          f.ours.p99.toFixed(2),
+          f.bare.p50.toFixed(2),
+          f.bare.p99.toFixed(2),
+          f.ratio.toFixed(2),
+          f.ratio <= 2 ? '<= 2 met' : '<= 2 MISSED',
+        ]),
+      ),
+    );
     console.log();
     await exec.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
   }

@@ -7,7 +7,14 @@ import { stepEvent } from './projector-events.ts';
  * batch would delay its ticks and turn a steady rate into bursts, inflating the measured lag.
  */
 const { brokers, topic, run, keyspace, topicPrefix, from, rate, seconds } = JSON.parse(process.argv[2]!) as {
-  brokers: string[]; topic: string; run: string; keyspace: string; topicPrefix: string; from: number; rate: number; seconds: number;
+  brokers: string[];
+  topic: string;
+  run: string;
+  keyspace: string;
+  topicPrefix: string;
+  from: number;
+  rate: number;
+  seconds: number;
 };
 const producer = kafkaClient(brokers, 'bench-steady', jsonLogger({ component: 'bench' }, 'warn')).producer();
 await producer.connect();
@@ -17,7 +24,9 @@ const perTick = Math.round((rate * tick) / 1000);
 const t = performance.now();
 let sent = 0;
 for (let k = 0; sent < total; k++) {
-  const batch = Array.from({ length: Math.min(perTick, total - sent) }, (_, j) => stepEvent(run, from + sent + j, keyspace, topicPrefix));
+  const batch = Array.from({ length: Math.min(perTick, total - sent) }, (_, j) =>
+    stepEvent(run, from + sent + j, keyspace, topicPrefix),
+  );
   sent += batch.length;
   await producer.send({ topic, messages: batch });
   const wait = t + (k + 1) * tick - performance.now();

@@ -16,27 +16,53 @@ export interface QueryFigures {
  * Single-partition key queries next to a bare prepared `SELECT *` of the same partition through
  * cassandra-driver: the difference is our overhead (mapping, validation, extra reads).
  */
-export async function benchQueries(exec: DriverExecutor, ks: string, config: SeedConfig, iterations: number): Promise<QueryFigures[]> {
+export async function benchQueries(
+  exec: DriverExecutor,
+  ks: string,
+  config: SeedConfig,
+  iterations: number,
+): Promise<QueryFigures[]> {
   const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
   const q = new CqlQueries(exec, ks, { now: () => end });
-  const models = Array.from({ length: Math.min(50, config.sessions) }, (_, i) => generateSession(config, Math.floor((i * config.sessions) / Math.min(50, config.sessions))));
+  const models = Array.from({ length: Math.min(50, config.sessions) }, (_, i) =>
+    generateSession(config, Math.floor((i * config.sessions) / Math.min(50, config.sessions))),
+  );
   const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
   const agentTurns = models.flatMap((m) => m.turns.filter((t) => t.role === 'agent').map((t) => t.turnId));
   const accounts = [...new Set(models.map((m) => m.session.accountId))];
   const day = windowDays(config).at(-1)!;
-  const bare = (cql: string, params: (i: number) => unknown[]) => (i: number) => exec.client.execute(cql, params(i) as never, { prepare: true });
+  const bare = (cql: string, params: (i: number) => unknown[]) => (i: number) =>
+    exec.client.execute(cql, params(i) as never, { prepare: true });
 
   const cases: [string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
-    ['P1 active branch', (i) => q.activeBranch(pick(models, i).session.sessionId),
-      bare(`SELECT * FROM ${ks}.turns_by_session WHERE session_id = ?`, (i) => [pick(models, i).session.sessionId])],
-    ['P3 steps page (20)', (i) => q.turnSteps(pick(agentTurns, i), { limit: 20 }),
-      bare(`SELECT * FROM ${ks}.steps_by_turn WHERE turn_id = ? LIMIT 20`, (i) => [pick(agentTurns, i)])],
-    ['P5 session summary', (i) => q.sessionSummary(pick(models, i).session.sessionId),
-      bare(`SELECT * FROM ${ks}.turns_by_session WHERE session_id = ?`, (i) => [pick(models, i).session.sessionId])],
-    ['A2 step types, one day', (i) => q.stepTypeDistribution(pick(accounts, i), day),
-      bare(`SELECT * FROM ${ks}.steps_by_account_day WHERE account_id = ? AND day = ?`, (i) => [pick(accounts, i), day])],
-    ['A5 pending inputs', (i) => q.pendingInputs(pick(accounts, i)),
-      bare(`SELECT * FROM ${ks}.pending_inputs_by_account WHERE account_id = ?`, (i) => [pick(accounts, i)])],
+    [
+      'P1 active branch',
+      (i) => q.activeBranch(pick(models, i).session.sessionId),
+      bare(`SELECT * FROM ${ks}.turns_by_session WHERE session_id = ?`, (i) => [pick(models, i).session.sessionId]),
+    ],
+    [
+      'P3 steps page (20)',
+      (i) => q.turnSteps(pick(agentTurns, i), { limit: 20 }),
+      bare(`SELECT * FROM ${ks}.steps_by_turn WHERE turn_id = ? LIMIT 20`, (i) => [pick(agentTurns, i)]),
+    ],
+    [
+      'P5 session summary',
+      (i) => q.sessionSummary(pick(models, i).session.sessionId),
+      bare(`SELECT * FROM ${ks}.turns_by_session WHERE session_id = ?`, (i) => [pick(models, i).session.sessionId]),
+    ],
+    [
+      'A2 step types, one day',
+      (i) => q.stepTypeDistribution(pick(accounts, i), day),
+      bare(`SELECT * FROM ${ks}.steps_by_account_day WHERE account_id = ? AND day = ?`, (i) => [
+        pick(accounts, i),
+        day,
+      ]),
+    ],
+    [
+      'A5 pending inputs',
+      (i) => q.pendingInputs(pick(accounts, i)),
+      bare(`SELECT * FROM ${ks}.pending_inputs_by_account WHERE account_id = ?`, (i) => [pick(accounts, i)]),
+    ],
   ];
   const out: QueryFigures[] = [];
   for (const [name, ours, base] of cases) {

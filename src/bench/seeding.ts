@@ -23,7 +23,9 @@ async function oursRun(exec: DriverExecutor, ks: string, config: SeedConfig, con
  * through cassandra-driver at the same concurrency.
  */
 async function ceilingRun(exec: DriverExecutor, ks: string, config: SeedConfig, concurrency: number): Promise<number> {
-  const statements: Statement[] = [...seedStatements(ks, generateSessions(config), { sessions: 0, steps: 0, statements: 0 })];
+  const statements: Statement[] = [
+    ...seedStatements(ks, generateSessions(config), { sessions: 0, steps: 0, statements: 0 }),
+  ];
   const client = exec.client;
   let next = 0;
   const t0 = performance.now();
@@ -54,9 +56,17 @@ export async function benchSeeding(
     const ceiling = await ceilingRun(exec, await fresh(), config, concurrency);
     const ours = await oursRun(exec, await fresh(), config, concurrency);
     best = {
-      ours: Math.max(best.ours, ours.rate), ceiling: Math.max(best.ceiling, ceiling),
-      statements: ours.statements, steps: ours.steps,
+      ours: Math.max(best.ours, ours.rate),
+      ceiling: Math.max(best.ceiling, ceiling),
+      statements: ours.statements,
+      steps: ours.steps,
     };
   }
-  return { statements: best.statements, steps: best.steps, oursRowsPerSec: best.ours, ceilingRowsPerSec: best.ceiling, ratio: best.ours / best.ceiling };
+  return {
+    statements: best.statements,
+    steps: best.steps,
+    oursRowsPerSec: best.ours,
+    ceilingRowsPerSec: best.ceiling,
+    ratio: best.ours / best.ceiling,
+  };
 }

@@ -11,7 +11,10 @@ import { mustCompile, type Check } from './shape.ts';
  */
 export class DecodeError extends Error {
   override name = 'DecodeError';
-  constructor(readonly kind: 'unparseable' | 'unknown-table' | 'schema-mismatch', message: string) {
+  constructor(
+    readonly kind: 'unparseable' | 'unknown-table' | 'schema-mismatch',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,12 @@ export type Decoded = { kind: 'tombstone' } | { kind: 'heartbeat' } | { kind: 'c
 const int = z.union([z.number().int(), z.bigint()]);
 /** The envelope fields the projector reads (exported for the tests). */
 export const ENVELOPE = z.looseObject({
-  source: z.looseObject({ ts_ms: int, ts_us: int.nullish(), keyspace_name: z.string().nullish(), table_name: z.string().nullish() }),
+  source: z.looseObject({
+    ts_ms: int,
+    ts_us: int.nullish(),
+    keyspace_name: z.string().nullish(),
+    table_name: z.string().nullish(),
+  }),
   op: z.enum(['c', 'u', 'd']),
   key: z.record(z.string(), z.unknown()).nullish(),
   before: z.record(z.string(), z.unknown()).nullish(),
@@ -43,14 +51,25 @@ export const ENVELOPE = z.looseObject({
 type Envelope = z.infer<typeof ENVELOPE>;
 // zod decides and names the field for anything these fast checks do not accept (src/cdc/shape.ts).
 const ENVELOPE_OK = mustCompile(ENVELOPE);
-const ROW_OK = Object.fromEntries(Object.entries(ROW_SCHEMAS).map(([t, s]) => [t, mustCompile(s)])) as Record<CdcTable, Check>;
+const ROW_OK = Object.fromEntries(Object.entries(ROW_SCHEMAS).map(([t, s]) => [t, mustCompile(s)])) as Record<
+  CdcTable,
+  Check
+>;
 
 /** Integers beyond 2^53 become bigint; every other number stays a JS number (src/cdc/json.ts). */
 export { parseLossless };
 
-const issues = (e: z.ZodError): string => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+const issues = (e: z.ZodError): string =>
+  e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 
-function image(t: CdcTable, name: 'before' | 'after', v: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+function image(
+  t: CdcTable,
+  name: 'before' | 'after',
+  v: Record<string, unknown> | null | undefined,
+): Record<string, unknown> | null {
   if (v === null || v === undefined) return null;
   if (ROW_OK[t](v)) return v;
   const r = ROW_SCHEMAS[t].safeParse(v);
@@ -62,18 +81,26 @@ function image(t: CdcTable, name: 'before' | 'after', v: Record<string, unknown>
 let last = { topic: '', prefix: '', keyspace: '', table: '' };
 
 function tableOf(topic: string, expect: { topicPrefix: string; keyspace: string }): string {
-  if (topic === last.topic && expect.topicPrefix === last.prefix && expect.keyspace === last.keyspace) return last.table;
+  if (topic === last.topic && expect.topicPrefix === last.prefix && expect.keyspace === last.keyspace)
+    return last.table;
   const base = `${expect.topicPrefix}.${expect.keyspace}.`;
   const table = topic.startsWith(base) ? topic.slice(base.length) : '';
   if (!(CDC_TABLES as readonly string[]).includes(table)) {
-    throw new DecodeError('unknown-table', `topic "${topic}" is not one of ${CDC_TABLES.map((t) => base + t).join(', ')}`);
+    throw new DecodeError(
+      'unknown-table',
+      `topic "${topic}" is not one of ${CDC_TABLES.map((t) => base + t).join(', ')}`,
+    );
   }
   last = { topic, prefix: expect.topicPrefix, keyspace: expect.keyspace, table };
   return table;
 }
 
 /** Topic <prefix>.<keyspace>.<table>; the heartbeat topic is __debezium-heartbeat.<prefix>. */
-export function decode(topic: string, value: Buffer | null, expect: { topicPrefix: string; keyspace: string }): Decoded {
+export function decode(
+  topic: string,
+  value: Buffer | null,
+  expect: { topicPrefix: string; keyspace: string },
+): Decoded {
   if (topic.startsWith('__debezium-heartbeat')) return { kind: 'heartbeat' };
   const table = tableOf(topic, expect);
   // A delete is followed by a tombstone (same key, null value) for log compaction: nothing to apply.
@@ -84,7 +111,8 @@ export function decode(topic: string, value: Buffer | null, expect: { topicPrefi
   } catch (err) {
     throw new DecodeError('unparseable', `not JSON: ${(err as Error).message}`);
   }
-  if (raw && typeof raw === 'object' && 'payload' in raw && 'schema' in raw) raw = (raw as { payload: unknown }).payload;
+  if (raw && typeof raw === 'object' && 'payload' in raw && 'schema' in raw)
+    raw = (raw as { payload: unknown }).payload;
   let e: Envelope;
   if (ENVELOPE_OK(raw)) e = raw as Envelope;
   else {
@@ -93,12 +121,19 @@ export function decode(topic: string, value: Buffer | null, expect: { topicPrefi
     e = env.data;
   }
   if (e.source.table_name && e.source.table_name !== table) {
-    throw new DecodeError('schema-mismatch', `source.table_name "${e.source.table_name}" does not match topic "${topic}"`);
+    throw new DecodeError(
+      'schema-mismatch',
+      `source.table_name "${e.source.table_name}" does not match topic "${topic}"`,
+    );
   }
   const t = table as CdcTable;
   const before = image(t, 'before', e.before);
   const after = image(t, 'after', e.after);
-  if (e.op !== 'd' && !after) throw new DecodeError('schema-mismatch', `op "${e.op}" without an after image: enable postimage and cdc.include.after=full`);
+  if (e.op !== 'd' && !after)
+    throw new DecodeError(
+      'schema-mismatch',
+      `op "${e.op}" without an after image: enable postimage and cdc.include.after=full`,
+    );
   const key = e.key ?? after ?? before;
   if (!key) throw new DecodeError('schema-mismatch', 'a delete with neither key nor before image');
   // Without images, the key alone must name the row (a delete without preimage).
@@ -111,6 +146,11 @@ export function decode(topic: string, value: Buffer | null, expect: { topicPrefi
   }
   const { ts_us: us, ts_ms: ms } = e.source;
   // A number here is a safe integer (the shape check), whose decimal text is BigInt's.
-  const tsUs = typeof us === 'number' ? String(us) : us !== null && us !== undefined ? us.toString() : (BigInt(ms) * 1000n).toString();
+  const tsUs =
+    typeof us === 'number'
+      ? String(us)
+      : us !== null && us !== undefined
+        ? us.toString()
+        : (BigInt(ms) * 1000n).toString();
   return { kind: 'change', event: { table: t, op: e.op, tsUs, tsMs: Number(ms), key, before, after } };
 }

@@ -100,7 +100,8 @@ export function fastParse(text: string): unknown {
       if (integer && len >= 16) {
         if (text.charCodeAt(digits) === ZERO) return FALLBACK;
         // No leading zero: 17+ digits are beyond 2^53; 16 digits compare as text.
-        if (len > 16 || text.slice(digits, intEnd) > MAX_SAFE_TEXT) (big ??= []).push(numbers - 1, text.slice(i, intEnd));
+        if (len > 16 || text.slice(digits, intEnd) > MAX_SAFE_TEXT)
+          (big ??= []).push(numbers - 1, text.slice(i, intEnd));
       }
       i = j - 1;
     }

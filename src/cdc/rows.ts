@@ -17,14 +17,34 @@ export const ROW_SCHEMAS = {
   turns_by_session: z.looseObject({
     session_id: z.string(),
     // Null in the image of the static row (active_root), which has no clustering key.
-    parent_id: text, created_at: ms, turn_id: text,
-    active_root: text, account_id: text, role: z.enum(['human', 'agent']).nullish(), prompt: text, active_child: text, agent_version: text,
+    parent_id: text,
+    created_at: ms,
+    turn_id: text,
+    active_root: text,
+    account_id: text,
+    role: z.enum(['human', 'agent']).nullish(),
+    prompt: text,
+    active_child: text,
+    agent_version: text,
   }),
   steps_by_turn: z.looseObject({
-    turn_id: z.string(), idx: z.number().int(), session_id: text, account_id: text, step_type: int, content: text,
-    created_at: ms, duration_ms: int, turn_created_at: ms,
+    turn_id: z.string(),
+    idx: z.number().int(),
+    session_id: text,
+    account_id: text,
+    step_type: int,
+    content: text,
+    created_at: ms,
+    duration_ms: int,
+    turn_created_at: ms,
   }),
-  pending_inputs_by_account: z.looseObject({ account_id: z.string(), session_id: z.string(), turn_id: z.string(), question: text, created_at: ms }),
+  pending_inputs_by_account: z.looseObject({
+    account_id: z.string(),
+    session_id: z.string(),
+    turn_id: z.string(),
+    question: text,
+    created_at: ms,
+  }),
 } satisfies Record<CdcTable, z.ZodType>;
 
 export type RowOf<T extends CdcTable> = z.infer<(typeof ROW_SCHEMAS)[T]>;

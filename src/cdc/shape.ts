@@ -44,9 +44,12 @@ export function compileCheck(schema: z.ZodType | unknown): Check | undefined {
   }
   if (checks.length) return undefined;
   switch (d.type) {
-    case 'string': return (v) => typeof v === 'string';
-    case 'bigint': return (v) => typeof v === 'bigint';
-    case 'unknown': return () => true;
+    case 'string':
+      return (v) => typeof v === 'string';
+    case 'bigint':
+      return (v) => typeof v === 'bigint';
+    case 'unknown':
+      return () => true;
     case 'enum': {
       const values = Object.values(d.entries ?? {});
       if (!values.every((x) => typeof x === 'string')) return undefined;
@@ -94,7 +97,8 @@ export function compileCheck(schema: z.ZodType | unknown): Check | undefined {
         return true;
       };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -9,11 +9,20 @@ import type { SeedConfig } from '../seed/generator.ts';
 /** The connection flags every command that talks to the CQL server shares. */
 export function withCqlOptions(cmd: Command): Command {
   return cmd
-    .option('--cql <hosts>', 'CQL contact points host[:port],... (env AGENTSTORE_CQL; default: local services 127.0.0.1:19042)')
+    .option(
+      '--cql <hosts>',
+      'CQL contact points host[:port],... (env AGENTSTORE_CQL; default: local services 127.0.0.1:19042)',
+    )
     .option('--keyspace <name>', 'keyspace (env AGENTSTORE_KEYSPACE; default agentstore)')
-    .option('--dialect <auto|scylla|cassandra>', 'CQL dialect; auto detects ScyllaDB from system.versions (env AGENTSTORE_DIALECT)')
+    .option(
+      '--dialect <auto|scylla|cassandra>',
+      'CQL dialect; auto detects ScyllaDB from system.versions (env AGENTSTORE_DIALECT)',
+    )
     .option('--datacenter <name>', 'local data-centre name (env AGENTSTORE_DATACENTER; default datacenter1)')
-    .option('--replication-factor <n>', 'replication factor for a new keyspace (env AGENTSTORE_REPLICATION_FACTOR; default 1)');
+    .option(
+      '--replication-factor <n>',
+      'replication factor for a new keyspace (env AGENTSTORE_REPLICATION_FACTOR; default 1)',
+    );
 }
 
 export const settingsFrom = (opts: CqlFlags) => cqlSettings(opts);
@@ -33,7 +42,11 @@ export function withDatasetOptions(cmd: Command): Command {
     .option('--sessions <n>', 'number of sessions (about 14 steps each; 70000 gives ~1M steps)', '2000')
     .option('--accounts <n>', 'number of accounts (activity is skewed: a few accounts have most sessions)', '100')
     .option('--days <n>', 'days of history, ending the day before --end-date', '30')
-    .option('--end-date <YYYY-MM-DD>', 'first day after the dataset (UTC); fixed so data is reproducible', '2026-11-01');
+    .option(
+      '--end-date <YYYY-MM-DD>',
+      'first day after the dataset (UTC); fixed so data is reproducible',
+      '2026-11-01',
+    );
 }
 
 export function datasetFrom(f: DatasetFlags): SeedConfig {
@@ -49,12 +62,22 @@ export function datasetFrom(f: DatasetFlags): SeedConfig {
 
 /** --cdc-standin: for commands that write, locally, where no ScyllaDB CDC exists (docs/read-side.md). */
 export function withStandinOption(cmd: Command): Command {
-  return cmd.option('--cdc-standin', 'also publish every write to a CDC table to Kafka in the ScyllaDB CDC connector format (a STAND-IN for the connector; env AGENTSTORE_KAFKA, AGENTSTORE_TOPIC_PREFIX)');
+  return cmd.option(
+    '--cdc-standin',
+    'also publish every write to a CDC table to Kafka in the ScyllaDB CDC connector format (a STAND-IN for the connector; env AGENTSTORE_KAFKA, AGENTSTORE_TOPIC_PREFIX)',
+  );
 }
 
 /** The stand-in over `exec` when --cdc-standin is given; close it before `exec`. */
-export async function openStandinIf(wanted: boolean | undefined, exec: CqlExecutor, keyspace: string): Promise<CdcStandinExecutor | undefined> {
+export async function openStandinIf(
+  wanted: boolean | undefined,
+  exec: CqlExecutor,
+  keyspace: string,
+): Promise<CdcStandinExecutor | undefined> {
   if (!wanted) return undefined;
   const readSide = readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: keyspace });
-  return CdcStandinExecutor.open(exec, readSide.brokers, keyspace, { topicPrefix: readSide.topicPrefix, log: jsonLogger({ component: 'cdc-standin' }) });
+  return CdcStandinExecutor.open(exec, readSide.brokers, keyspace, {
+    topicPrefix: readSide.topicPrefix,
+    log: jsonLogger({ component: 'cdc-standin' }),
+  });
 }

@@ -32,12 +32,16 @@ export function cqlSettings(flags: CqlFlags, env: NodeJS.ProcessEnv = process.en
   const contactPoints = flags.cql ?? env['AGENTSTORE_CQL'] ?? LOCAL.cql;
   for (const point of contactPoints.split(',')) {
     if (!/^[A-Za-z0-9_.-]+(:\d{1,5})?$/.test(point.trim())) {
-      throw new UsageError(`--cql / AGENTSTORE_CQL: "${point}" is not host[:port] (e.g. 127.0.0.1:9042; separate several with commas)`);
+      throw new UsageError(
+        `--cql / AGENTSTORE_CQL: "${point}" is not host[:port] (e.g. 127.0.0.1:9042; separate several with commas)`,
+      );
     }
   }
   const keyspace = flags.keyspace ?? env['AGENTSTORE_KEYSPACE'] ?? 'agentstore';
   if (!KEYSPACE_PATTERN.test(keyspace)) {
-    throw new UsageError(`--keyspace / AGENTSTORE_KEYSPACE: "${keyspace}" is not a valid keyspace name (lower-case letters, digits, _; start with a letter)`);
+    throw new UsageError(
+      `--keyspace / AGENTSTORE_KEYSPACE: "${keyspace}" is not a valid keyspace name (lower-case letters, digits, _; start with a letter)`,
+    );
   }
   const dialect = flags.dialect ?? env['AGENTSTORE_DIALECT'] ?? 'auto';
   if (dialect !== 'auto' && !DIALECTS.includes(dialect as Dialect)) {
@@ -59,7 +63,8 @@ export function cqlSettings(flags: CqlFlags, env: NodeJS.ProcessEnv = process.en
 
 /** Parses a whole-number flag and names the flag and the allowed range when it is wrong. */
 export function intFlag(name: string, value: string | number, min: number, max: number): number {
-  const n = typeof value === 'number' ? value : /^\d+$/.test(value.replace(/_/g, '')) ? Number(value.replace(/_/g, '')) : NaN;
+  const n =
+    typeof value === 'number' ? value : /^\d+$/.test(value.replace(/_/g, '')) ? Number(value.replace(/_/g, '')) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
   }

@@ -16,7 +16,11 @@ export interface CqlConnection {
 function plain(value: unknown): unknown {
   if (value instanceof types.LocalDate) return value.toString();
   // count(*) and bigint columns arrive as BigInt (useBigIntAsLong); counts we read fit a number.
-  if (typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) {
+  if (
+    typeof value === 'bigint' &&
+    value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+    value >= BigInt(Number.MIN_SAFE_INTEGER)
+  ) {
     return Number(value);
   }
   return value;
@@ -80,7 +84,9 @@ export class DriverExecutor implements CqlExecutor {
     // Most calls (every seeded row) pass no options: reuse one options object for them.
     const result = await this.client.execute(query, params as never, options ? driverOptions(options) : PREPARED);
     if (!result.rows?.length && !result.pageState) return EMPTY;
-    return result.pageState ? { rows: result.rows.map(toRow), pageState: result.pageState } : { rows: result.rows.map(toRow) };
+    return result.pageState
+      ? { rows: result.rows.map(toRow), pageState: result.pageState }
+      : { rows: result.rows.map(toRow) };
   }
 
   async batch(statements: Statement[]): Promise<void> {

@@ -34,7 +34,12 @@ export function applied(page: ResultPage): boolean {
 }
 
 /** Reads every page of a query; only for bounded reads (one partition, or a migration's backfill). */
-export async function* allRows(exec: CqlExecutor, query: string, params: unknown[] = [], fetchSize = 1000): AsyncGenerator<Row> {
+export async function* allRows(
+  exec: CqlExecutor,
+  query: string,
+  params: unknown[] = [],
+  fetchSize = 1000,
+): AsyncGenerator<Row> {
   let pageState: string | undefined;
   do {
     const page = await exec.execute(query, params, { fetchSize, ...(pageState ? { pageState } : {}) });

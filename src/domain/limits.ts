@@ -34,7 +34,10 @@ export function checkText(field: string, value: unknown, maxBytes: number, allow
   if (!allowEmpty && value.trim().length === 0) throw new ValidationError(field, 'must not be empty');
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > maxBytes) {
-    throw new ValidationError(field, `is ${bytes} bytes; the limit is ${maxBytes} bytes (shorten it or store it elsewhere and link it)`);
+    throw new ValidationError(
+      field,
+      `is ${bytes} bytes; the limit is ${maxBytes} bytes (shorten it or store it elsewhere and link it)`,
+    );
   }
   return value;
 }
@@ -100,4 +103,3 @@ export function checkContent(field: string, type: StepType, value: unknown): { t
   }
   return { text, parsed: result.data };
 }
-

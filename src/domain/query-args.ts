@@ -17,7 +17,8 @@ export function checkDays(days: string[]): string[] {
 }
 
 export function checkLimit(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 1000) throw new ValidationError('limit', 'must be an integer from 1 to 1000');
+  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 1000)
+    throw new ValidationError('limit', 'must be an integer from 1 to 1000');
   return page.limit;
 }
 
@@ -31,9 +32,11 @@ export function decodeCursor<T>(cursor: string | undefined): T | undefined {
   }
 }
 
-export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+export const encodeCursor = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 export function checkMinScore(minScore: number): number {
-  if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw new ValidationError('minScore', 'must be a number from 0 to 1');
+  if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1))
+    throw new ValidationError('minScore', 'must be a number from 0 to 1');
   return minScore;
 }

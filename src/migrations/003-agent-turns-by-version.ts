@@ -17,10 +17,18 @@ export const agentTurnsByVersion: Migration = {
         name: 'agent_turns_by_version_day',
         serves: 'E3 agent turns per agent version per day, to compare versions; one partition per version and day',
         columns: {
-          agent_version: 'text', day: 'date', created_at: 'timestamp', turn_id: 'text', account_id: 'text', session_id: 'text',
+          agent_version: 'text',
+          day: 'date',
+          created_at: 'timestamp',
+          turn_id: 'text',
+          account_id: 'text',
+          session_id: 'text',
         },
         partitionKey: ['agent_version', 'day'],
-        clustering: [{ column: 'created_at', order: 'ASC' }, { column: 'turn_id', order: 'ASC' }],
+        clustering: [
+          { column: 'created_at', order: 'ASC' },
+          { column: 'turn_id', order: 'ASC' },
+        ],
       },
     },
   ],
@@ -28,12 +36,23 @@ export const agentTurnsByVersion: Migration = {
   async backfill({ exec, keyspace, log }) {
     const insert = `INSERT INTO ${keyspace}.agent_turns_by_version_day (agent_version, day, created_at, turn_id, account_id, session_id) VALUES (?, ?, ?, ?, ?, ?)`;
     let copied = 0;
-    await forEachBounded(allRows(exec, `SELECT turn_id, role, agent_version, created_at, account_id, session_id FROM ${keyspace}.turns`), 32, async (row) => {
-      if (row['role'] !== 'agent' || !row['agent_version']) return;
-      const createdAt = row['created_at'] as Date;
-      await exec.execute(insert, [row['agent_version'], dayOf(createdAt), createdAt, row['turn_id'], row['account_id'], row['session_id']]);
-      copied++;
-    });
+    await forEachBounded(
+      allRows(exec, `SELECT turn_id, role, agent_version, created_at, account_id, session_id FROM ${keyspace}.turns`),
+      32,
+      async (row) => {
+        if (row['role'] !== 'agent' || !row['agent_version']) return;
+        const createdAt = row['created_at'] as Date;
+        await exec.execute(insert, [
+          row['agent_version'],
+          dayOf(createdAt),
+          createdAt,
+          row['turn_id'],
+          row['account_id'],
+          row['session_id'],
+        ]);
+        copied++;
+      },
+    );
     log(`backfilled ${copied} agent turns into agent_turns_by_version_day`);
   },
 };

@@ -66,26 +66,39 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const log = opts.log ?? (() => {});
   const migrations = opts.migrations ?? MIGRATIONS;
   if (!KEYSPACE_PATTERN.test(keyspace)) {
-    throw new Error(`keyspace "${keyspace}" is not a valid name: use lower-case letters, digits and _, starting with a letter (max 48)`);
+    throw new Error(
+      `keyspace "${keyspace}" is not a valid name: use lower-case letters, digits and _, starting with a letter (max 48)`,
+    );
   }
   const target = opts.target ?? migrations[migrations.length - 1]!.version;
   if (!migrations.some((m) => m.version === target)) {
-    throw new Error(`--target ${target} is not a known migration version; known: ${migrations.map((m) => m.version).join(', ')}`);
+    throw new Error(
+      `--target ${target} is not a known migration version; known: ${migrations.map((m) => m.version).join(', ')}`,
+    );
   }
 
   await exec.execute(createKeyspaceCql(keyspace, dialect, opts));
   await exec.execute(
     `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, name text, checksum text, dialect text, applied_at timestamp)`,
   );
-  await exec.execute(`CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migration_lock (name text PRIMARY KEY, owner text, acquired_at timestamp)`);
+  await exec.execute(
+    `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migration_lock (name text PRIMARY KEY, owner text, acquired_at timestamp)`,
+  );
 
   const owner = randomUUID();
   await acquireLock(exec, keyspace, owner, opts.lockTimeoutMs ?? 300_000, log);
-  const renew = setInterval(() => {
-    exec
-      .execute(`UPDATE ${keyspace}.schema_migration_lock USING TTL ${LOCK_TTL_S} SET owner = ?, acquired_at = ? WHERE name = 'schema' IF owner = ?`, [owner, new Date(), owner], { serial: true })
-      .catch((err: Error) => log(`warning: could not renew the migration lock: ${err.message}`));
-  }, (LOCK_TTL_S * 1000) / 3);
+  const renew = setInterval(
+    () => {
+      exec
+        .execute(
+          `UPDATE ${keyspace}.schema_migration_lock USING TTL ${LOCK_TTL_S} SET owner = ?, acquired_at = ? WHERE name = 'schema' IF owner = ?`,
+          [owner, new Date(), owner],
+          { serial: true },
+        )
+        .catch((err: Error) => log(`warning: could not renew the migration lock: ${err.message}`));
+    },
+    (LOCK_TTL_S * 1000) / 3,
+  );
   try {
     const done = new Map<number, string>();
     for (const row of (await exec.execute(`SELECT version, checksum FROM ${keyspace}.schema_migrations`)).rows) {
@@ -122,12 +135,20 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   } finally {
     clearInterval(renew);
     await exec
-      .execute(`DELETE FROM ${keyspace}.schema_migration_lock WHERE name = 'schema' IF owner = ?`, [owner], { serial: true })
+      .execute(`DELETE FROM ${keyspace}.schema_migration_lock WHERE name = 'schema' IF owner = ?`, [owner], {
+        serial: true,
+      })
       .catch(() => {});
   }
 }
 
-async function acquireLock(exec: CqlExecutor, keyspace: string, owner: string, timeoutMs: number, log: (m: string) => void) {
+async function acquireLock(
+  exec: CqlExecutor,
+  keyspace: string,
+  owner: string,
+  timeoutMs: number,
+  log: (m: string) => void,
+) {
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {

@@ -31,8 +31,11 @@ export interface PgSample extends CheckSample {
 const DAY_MS = 86_400_000;
 const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
 const windowEnding = (last: Date, days: number): string[] =>
-  Array.from({ length: days }, (_, i) => dayOf(new Date(Date.parse(`${dayOf(last)}T00:00:00Z`) - (days - 1 - i) * DAY_MS)));
-const monthsBetween = (from: Date, to: Date): number => (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth() + 1;
+  Array.from({ length: days }, (_, i) =>
+    dayOf(new Date(Date.parse(`${dayOf(last)}T00:00:00Z`) - (days - 1 - i) * DAY_MS)),
+  );
+const monthsBetween = (from: Date, to: Date): number =>
+  (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth() + 1;
 
 // BERNOULLI visits every page but keeps each row with the given chance, so the sample is spread over
 // the whole table (SYSTEM would keep whole pages: neighbours in insertion time). Ordering the sampled
@@ -50,35 +53,57 @@ const VERSION_NEWEST = `SELECT max(created_at) AS newest FROM agent_turns WHERE 
 const ANY_VERSION = `SELECT agent_version FROM agent_turns WHERE agent_version IS NOT NULL LIMIT 1`;
 
 export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgSample> {
-  const estimate = Number((await pool.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'sessions'::regclass`)).rows[0].n);
+  const estimate = Number(
+    (await pool.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'sessions'::regclass`)).rows[0].n,
+  );
   // Four times the wanted rows, so the LIMIT rarely runs short; the estimate is -1 before the first ANALYZE.
   const percent = estimate > 0 ? Math.min(100, (400 * opts.samples) / estimate) : 100;
-  const picked = (await pool.query(SAMPLE_SESSIONS, [percent, opts.seed, opts.samples])).rows as { uid: string; account_uid: string }[];
+  const picked = (await pool.query(SAMPLE_SESSIONS, [percent, opts.seed, opts.samples])).rows as {
+    uid: string;
+    account_uid: string;
+  }[];
 
   const turns = (await pool.query(TURNS_OF, [picked.map((r) => r.uid)])).rows as {
-    session_uid: string; uid: string; role: Role; parent_uid: string | null; agent_version: string | null;
+    session_uid: string;
+    uid: string;
+    role: Role;
+    parent_uid: string | null;
+    agent_version: string | null;
   }[];
   const bySession = new Map(picked.map((r) => [r.uid, [] as CheckSample['sessions'][number]['turns']]));
   for (const t of turns) bySession.get(t.session_uid)!.push({ turnId: t.uid, role: t.role, parentId: t.parent_uid });
 
   const frequency = new Map<string, number>();
   for (const r of picked) frequency.set(r.account_uid, (frequency.get(r.account_uid) ?? 0) + 1);
-  const accountIds = [...frequency].sort(([a, n], [b, m]) => m - n || (a < b ? -1 : a > b ? 1 : 0)).slice(0, opts.accountSamples).map(([a]) => a);
-  const spans = (await pool.query(ACCOUNT_SPANS, [accountIds])).rows as { account_uid: string; oldest: Date; newest_session: Date; newest: Date }[];
+  const accountIds = [...frequency]
+    .sort(([a, n], [b, m]) => m - n || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, opts.accountSamples)
+    .map(([a]) => a);
+  const spans = (await pool.query(ACCOUNT_SPANS, [accountIds])).rows as {
+    account_uid: string;
+    oldest: Date;
+    newest_session: Date;
+    newest: Date;
+  }[];
   const spanOf = new Map(spans.map((s) => [s.account_uid, s]));
 
   let versionNames = [...new Set(turns.map((t) => t.agent_version).filter((v): v is string => !!v))].sort();
   if (!versionNames.length) versionNames = (await pool.query(ANY_VERSION)).rows.map((r) => r.agent_version as string);
-  const versions = await Promise.all(versionNames.map(async (version) => {
-    const newest = (await pool.query(VERSION_NEWEST, [version])).rows[0].newest as Date;
-    return { version, days: windowEnding(newest, opts.days) };
-  }));
+  const versions = await Promise.all(
+    versionNames.map(async (version) => {
+      const newest = (await pool.query(VERSION_NEWEST, [version])).rows[0].newest as Date;
+      return { version, days: windowEnding(newest, opts.days) };
+    }),
+  );
 
   const oldest = Math.min(...spans.map((s) => s.oldest.getTime()));
   const newest = new Date(Math.max(...spans.map((s) => s.newest_session.getTime())));
   return {
     sessions: picked.map((r) => ({ sessionId: r.uid, turns: bySession.get(r.uid)! })),
-    accounts: accountIds.map((accountId) => ({ accountId, days: windowEnding(spanOf.get(accountId)!.newest, opts.days) })),
+    accounts: accountIds.map((accountId) => ({
+      accountId,
+      days: windowEnding(spanOf.get(accountId)!.newest, opts.days),
+    })),
     versions,
     p2: spans.length ? { newest, months: monthsBetween(new Date(oldest), newest) } : { newest: new Date(), months: 1 },
   };
@@ -86,7 +111,10 @@ export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgS
 
 /** Samples PostgreSQL, then asks every key query of both stores; `expected` in the report is PostgreSQL. */
 export async function comparePgWithCql(
-  pool: pg.Pool, exec: CqlExecutor, keyspace: string, opts: CompareOptions,
+  pool: pg.Pool,
+  exec: CqlExecutor,
+  keyspace: string,
+  opts: CompareOptions,
   progress: { onSample?: (s: PgSample) => void; onCheck?: (done: number, total: number) => void } = {},
 ): Promise<VerifyReport & { sample: PgSample }> {
   const sample = await samplePg(pool, opts);

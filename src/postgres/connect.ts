@@ -26,7 +26,9 @@ export function pgSettings(flags: PgFlags, env: NodeJS.ProcessEnv = process.env)
   }
   const schema = flags.pgSchema ?? env['AGENTSTORE_PG_SCHEMA'] ?? 'agentstore';
   if (!SCHEMA_PATTERN.test(schema)) {
-    throw new UsageError(`--pg-schema / AGENTSTORE_PG_SCHEMA: "${schema}" is not a valid schema name (lower-case letters, digits, _; start with a letter; at most 48)`);
+    throw new UsageError(
+      `--pg-schema / AGENTSTORE_PG_SCHEMA: "${schema}" is not a valid schema name (lower-case letters, digits, _; start with a letter; at most 48)`,
+    );
   }
   return { url, schema };
 }

@@ -59,11 +59,17 @@ export interface WalUsage {
 }
 
 /** Inserts one batch of sessions in one transaction; with `wal`, each INSERT runs under EXPLAIN (ANALYZE, WAL) and adds its usage. */
-export async function insertSessions(client: pg.PoolClient | pg.Client, models: readonly SessionModel[], wal?: WalUsage): Promise<void> {
+export async function insertSessions(
+  client: pg.PoolClient | pg.Client,
+  models: readonly SessionModel[],
+  wal?: WalUsage,
+): Promise<void> {
   const c = columnsOf(models);
   const run = async (sql: string, params: unknown[][]) => {
     if (!wal) return void (await client.query(sql, params));
-    const plan = (await client.query(`EXPLAIN (ANALYZE, WAL, TIMING OFF, FORMAT JSON) ${sql}`, params)).rows[0]['QUERY PLAN'][0]['Plan'];
+    const plan = (await client.query(`EXPLAIN (ANALYZE, WAL, TIMING OFF, FORMAT JSON) ${sql}`, params)).rows[0][
+      'QUERY PLAN'
+    ][0]['Plan'];
     wal.records += plan['WAL Records'];
     wal.fpi += plan['WAL FPI'];
     wal.bytes += plan['WAL Bytes'];
@@ -99,7 +105,11 @@ export interface PgLoadOptions {
   onProgress?: (p: PgLoadProgress) => void;
 }
 
-export async function loadSessions(pool: pg.Pool, models: Iterable<SessionModel>, opts: PgLoadOptions): Promise<PgLoadProgress> {
+export async function loadSessions(
+  pool: pg.Pool,
+  models: Iterable<SessionModel>,
+  opts: PgLoadOptions,
+): Promise<PgLoadProgress> {
   const progress: PgLoadProgress = { sessions: 0, turns: 0, steps: 0 };
   await forEachBounded(batches(models, opts.batchSessions), opts.concurrency, async (batch) => {
     const client = await pool.connect();

@@ -20,7 +20,11 @@ export interface PgMigrateResult {
  * dies with the connection, so a crashed runner never leaves it held. Each migration and its
  * schema_migrations row commit in one transaction: an interrupted run leaves no half-migration.
  */
-export async function migratePg(pool: pg.Pool, schema: string, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<PgMigrateResult> {
+export async function migratePg(
+  pool: pg.Pool,
+  schema: string,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+): Promise<PgMigrateResult> {
   if (!SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name "${schema}"`);
   const client = await pool.connect();
   const applied: number[] = [];
@@ -31,7 +35,11 @@ export async function migratePg(pool: pg.Pool, schema: string, migrations: reado
       await client.query(`SET search_path = ${schema}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const done = new Map((await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [r.version, r.checksum]));
+      const done = new Map(
+        (
+          await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')
+        ).rows.map((r) => [r.version, r.checksum]),
+      );
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         const sum = pgChecksum(m);
         const was = done.get(m.version);
@@ -47,11 +55,17 @@ export async function migratePg(pool: pg.Pool, schema: string, migrations: reado
         await client.query('BEGIN');
         try {
           for (const sql of m.statements) await client.query(sql);
-          await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, sum]);
+          await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            sum,
+          ]);
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
-          throw new Error(`PostgreSQL migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+          throw new Error(`PostgreSQL migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         applied.push(m.version);
       }

@@ -22,15 +22,32 @@ export interface BackfillProgress {
 }
 
 async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<SessionModel[]> {
-  const sessions = (await pool.query('SELECT uid, account_uid, title, created_at, active_root FROM sessions WHERE uid > $1 ORDER BY uid LIMIT $2', [after, limit])).rows;
+  const sessions = (
+    await pool.query(
+      'SELECT uid, account_uid, title, created_at, active_root FROM sessions WHERE uid > $1 ORDER BY uid LIMIT $2',
+      [after, limit],
+    )
+  ).rows;
   if (!sessions.length) return [];
   const ids = sessions.map((s) => s.uid as string);
   const [human, agent, steps, answered] = await Promise.all([
-    pool.query('SELECT uid, session_uid, parent_uid, active_child, prompt, created_at FROM human_turns WHERE session_uid = ANY($1)', [ids]),
-    pool.query('SELECT uid, session_uid, parent_uid, active_child, agent_version, created_at FROM agent_turns WHERE session_uid = ANY($1)', [ids]),
-    pool.query(`SELECT st.agent_turn_uid, a.session_uid, st.idx, st.tpe, st.content, st.created_at, st.duration_ms
-      FROM agent_turns a JOIN steps st ON st.agent_turn_uid = a.uid WHERE a.session_uid = ANY($1) ORDER BY a.created_at, a.uid, st.idx`, [ids]),
-    pool.query('SELECT DISTINCT h.parent_uid FROM human_turns h WHERE h.session_uid = ANY($1) AND h.parent_uid IS NOT NULL', [ids]),
+    pool.query(
+      'SELECT uid, session_uid, parent_uid, active_child, prompt, created_at FROM human_turns WHERE session_uid = ANY($1)',
+      [ids],
+    ),
+    pool.query(
+      'SELECT uid, session_uid, parent_uid, active_child, agent_version, created_at FROM agent_turns WHERE session_uid = ANY($1)',
+      [ids],
+    ),
+    pool.query(
+      `SELECT st.agent_turn_uid, a.session_uid, st.idx, st.tpe, st.content, st.created_at, st.duration_ms
+      FROM agent_turns a JOIN steps st ON st.agent_turn_uid = a.uid WHERE a.session_uid = ANY($1) ORDER BY a.created_at, a.uid, st.idx`,
+      [ids],
+    ),
+    pool.query(
+      'SELECT DISTINCT h.parent_uid FROM human_turns h WHERE h.session_uid = ANY($1) AND h.parent_uid IS NOT NULL',
+      [ids],
+    ),
   ]);
   const answeredTurns = new Set(answered.rows.map((r) => r.parent_uid as string));
   const models = new Map<string, SessionModel>();
@@ -43,8 +60,14 @@ async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<S
   const addTurn = (r: pg.QueryResultRow, role: Role) => {
     const m = models.get(r.session_uid)!;
     const turn: Turn = {
-      turnId: r.uid, sessionId: r.session_uid, accountId: m.session.accountId, role, parentId: r.parent_uid ?? null,
-      prompt: role === 'human' ? r.prompt : '', agentVersion: role === 'agent' ? (r.agent_version ?? null) : null, createdAt: r.created_at,
+      turnId: r.uid,
+      sessionId: r.session_uid,
+      accountId: m.session.accountId,
+      role,
+      parentId: r.parent_uid ?? null,
+      prompt: role === 'human' ? r.prompt : '',
+      agentVersion: role === 'agent' ? (r.agent_version ?? null) : null,
+      createdAt: r.created_at,
     };
     m.turns.push(turn);
     if (r.active_child) m.active.set(r.uid, r.active_child);
@@ -54,13 +77,20 @@ async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<S
   for (const r of steps.rows) {
     const m = models.get(r.session_uid)!;
     const step: Step = {
-      turnId: r.agent_turn_uid, sessionId: r.session_uid, accountId: m.session.accountId, idx: r.idx, type: r.tpe as StepType,
-      content: r.content, createdAt: r.created_at, durationMs: r.duration_ms,
+      turnId: r.agent_turn_uid,
+      sessionId: r.session_uid,
+      accountId: m.session.accountId,
+      idx: r.idx,
+      type: r.tpe as StepType,
+      content: r.content,
+      createdAt: r.created_at,
+      durationMs: r.duration_ms,
     };
     m.steps.push(step);
     if (step.type === StepType.InputRequest && !answeredTurns.has(step.turnId)) m.pending.add(step.turnId);
   }
-  for (const m of models.values()) m.turns.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.turnId < b.turnId ? -1 : 1));
+  for (const m of models.values())
+    m.turns.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.turnId < b.turnId ? -1 : 1));
   return [...models.values()];
 }
 
@@ -71,7 +101,12 @@ export interface BackfillOptions {
   onProgress?: (p: BackfillProgress) => void;
 }
 
-export async function backfillPgToCql(pool: pg.Pool, exec: CqlExecutor, ks: string, opts: BackfillOptions): Promise<BackfillProgress> {
+export async function backfillPgToCql(
+  pool: pg.Pool,
+  exec: CqlExecutor,
+  ks: string,
+  opts: BackfillOptions,
+): Promise<BackfillProgress> {
   const progress: BackfillProgress = { sessions: 0, steps: 0, statements: 0, lastSession: opts.after ?? '' };
   for (;;) {
     const models = await readBatch(pool, progress.lastSession, opts.batchSessions);

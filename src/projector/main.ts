@@ -27,12 +27,14 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.log('info', 'shutting down', { signal });
-    running.stop().then(() => process.exit(0), (err: Error) => {
-      log.log('error', 'shutdown failed', { error: err.message });
-      process.exit(1);
-    });
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.log('error', 'shutdown failed', { error: err.message });
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
-

@@ -9,17 +9,29 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export class ProjectorMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({
-    name: 'agentstore_projector_events_total', help: 'CDC events consumed, by table and outcome (applied, duplicate = refused by the version guard, tombstone, heartbeat, dead_letter)',
-    labelNames: ['table', 'outcome'], registers: [this.registry],
+    name: 'agentstore_projector_events_total',
+    help: 'CDC events consumed, by table and outcome (applied, duplicate = refused by the version guard, tombstone, heartbeat, dead_letter)',
+    labelNames: ['table', 'outcome'],
+    registers: [this.registry],
   });
   readonly deadLetters = new Counter({
-    name: 'agentstore_projector_dead_letters_total', help: 'Events sent to the dead-letter topic, by reason', labelNames: ['reason'], registers: [this.registry],
+    name: 'agentstore_projector_dead_letters_total',
+    help: 'Events sent to the dead-letter topic, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
   });
   readonly lag = new Gauge({
-    name: 'agentstore_projector_lag_messages', help: 'High watermark minus the next offset to apply, per partition', labelNames: ['topic', 'partition'], registers: [this.registry],
+    name: 'agentstore_projector_lag_messages',
+    help: 'High watermark minus the next offset to apply, per partition',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
   });
   readonly lastEventAge: Gauge;
-  readonly batchSeconds = new Gauge({ name: 'agentstore_projector_last_batch_seconds', help: 'Duration of the last applied batch', registers: [this.registry] });
+  readonly batchSeconds = new Gauge({
+    name: 'agentstore_projector_last_batch_seconds',
+    help: 'Duration of the last applied batch',
+    registers: [this.registry],
+  });
   lastEventMs = 0;
   healthy = true;
   ready = false;
@@ -30,7 +42,9 @@ export class ProjectorMetrics {
     collectDefaultMetrics({ register: this.registry });
     const self = this;
     this.lastEventAge = new Gauge({
-      name: 'agentstore_projector_last_event_age_seconds', help: 'Now minus the source time (ts_ms) of the last applied event', registers: [this.registry],
+      name: 'agentstore_projector_last_event_age_seconds',
+      help: 'Now minus the source time (ts_ms) of the last applied event',
+      registers: [this.registry],
       // Computed at scrape time: the age keeps growing while nothing arrives.
       collect() {
         if (self.lastEventMs) this.set((Date.now() - self.lastEventMs) / 1000);
@@ -44,14 +58,24 @@ export class ProjectorMetrics {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/metrics') {
         this.registry.metrics().then(
-          (body) => { res.writeHead(200, { 'content-type': this.registry.contentType }); res.end(body); },
-          (err: Error) => { res.writeHead(500); res.end(err.message); },
+          (body) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(body);
+          },
+          (err: Error) => {
+            res.writeHead(500);
+            res.end(err.message);
+          },
         );
       } else if (path === '/healthz') {
-        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(this.healthy ? 'ok\n' : 'consumer crashed\n');
+        res
+          .writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(this.healthy ? 'ok\n' : 'consumer crashed\n');
       } else if (path === '/readyz') {
         const ready = this.ready && this.redisUp();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : this.ready ? 'redis down\n' : 'not in a consumer group yet\n');
+        res
+          .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(ready ? 'ready\n' : this.ready ? 'redis down\n' : 'not in a consumer group yet\n');
       } else {
         res.writeHead(404).end();
       }

@@ -72,8 +72,16 @@ export class Projector {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     // A 10 s session (kafkajs default 30 s): a killed projector's partitions move to its replacement sooner.
-    this.consumer = kafka.consumer({ groupId: this.group, maxBytesPerPartition: config.fetchMaxBytes, sessionTimeout: 10_000, heartbeatInterval: 3000, maxWaitTimeInMs: 1000 });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => { metrics.ready = true; });
+    this.consumer = kafka.consumer({
+      groupId: this.group,
+      maxBytesPerPartition: config.fetchMaxBytes,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 1000,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      metrics.ready = true;
+    });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       metrics.healthy = e.payload.restart;
       metrics.ready = false;
@@ -81,8 +89,16 @@ export class Projector {
     });
     await this.consumer.connect();
     // Every table topic of the keyspace, so an unexpected table lands in the dead letters instead of being unread.
-    await this.consumer.subscribe({ topics: [new RegExp(`^${escape(config.topicPrefix)}\\.${escape(config.keyspace)}\\.`)], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: (p) => this.batch(p) });
+    await this.consumer.subscribe({
+      topics: [new RegExp(`^${escape(config.topicPrefix)}\\.${escape(config.keyspace)}\\.`)],
+      fromBeginning: true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: (p) => this.batch(p),
+    });
     log.log('info', 'projector started', { group: this.group, prefix: this.keys.prefix, topics: this.cdcTopics });
   }
 
@@ -118,7 +134,13 @@ export class Projector {
         dead.push(deadLetter(batch.topic, batch.partition, m, reason, (err as Error).message));
         metrics.events.inc({ table, outcome: 'dead_letter' });
         metrics.deadLetters.inc({ reason });
-        this.o.log.log('warn', 'dead letter', { topic: batch.topic, partition: batch.partition, offset: m.offset, reason, error: (err as Error).message });
+        this.o.log.log('warn', 'dead letter', {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          reason,
+          error: (err as Error).message,
+        });
       }
       // Redis applies the first events while the rest are decoded: the calls are issued in order on one
       // connection (so Redis runs them in order), and yielding lets node-redis write them now.
@@ -136,8 +158,14 @@ export class Projector {
     const results = (await Promise.all(applied)).flat();
     // Counted per batch, not per event: labelled increments are a visible share of the CPU per event.
     const counts = new Map<string, number>();
-    results.forEach((ok, i) => { const k = `${tables[i]!} ${ok ? 'applied' : 'duplicate'}`; counts.set(k, (counts.get(k) ?? 0) + 1); });
-    for (const [k, n] of counts) { const [t, outcome] = k.split(' ') as [string, string]; metrics.events.inc({ table: t, outcome }, n); }
+    results.forEach((ok, i) => {
+      const k = `${tables[i]!} ${ok ? 'applied' : 'duplicate'}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    });
+    for (const [k, n] of counts) {
+      const [t, outcome] = k.split(' ') as [string, string];
+      metrics.events.inc({ table: t, outcome }, n);
+    }
     if (dead.length) await this.producer!.send({ topic: config.deadLetterTopic, messages: dead });
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     // Commit only what Redis (and the dead-letter topic) acknowledged: at least once, never lost.
@@ -146,7 +174,10 @@ export class Projector {
     resolveOffset(batch.lastOffset());
     this.o.onApplied?.(batch.messages.map((m) => Date.now() - Number(m.timestamp)));
     if (lastSourceMs) metrics.lastEventMs = Math.max(metrics.lastEventMs, lastSourceMs);
-    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+    metrics.lag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
+    );
     metrics.batchSeconds.set((performance.now() - started) / 1000);
     await heartbeat();
   }

@@ -27,15 +27,17 @@ export async function runProjector(config: ReadSideConfig, log: Logger, watchMs 
   await projector.start();
   let switching: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    switching = switching.then(async () => {
-      const now = await currentGeneration(redis, config.keyPrefix);
-      if (now === generation) return;
-      log.log('info', 'read-model generation switched: following it', { from: generation, to: now });
-      await projector.stop();
-      generation = now;
-      projector = new Projector({ config, generation, log, metrics });
-      await projector.start();
-    }).catch((err: Error) => log.log('error', 'generation watch failed', { error: err.message }));
+    switching = switching
+      .then(async () => {
+        const now = await currentGeneration(redis, config.keyPrefix);
+        if (now === generation) return;
+        log.log('info', 'read-model generation switched: following it', { from: generation, to: now });
+        await projector.stop();
+        generation = now;
+        projector = new Projector({ config, generation, log, metrics });
+        await projector.start();
+      })
+      .catch((err: Error) => log.log('error', 'generation watch failed', { error: err.message }));
   }, watchMs);
   return {
     metricsPort: port,

@@ -79,7 +79,8 @@ export const EVENTS_PER_CALL = 64;
 export async function applyChanges(redis: Redis, changes: Change[]): Promise<boolean[]> {
   const calls: Promise<boolean[]>[] = [];
   // Issued without awaiting each other: node-redis pipelines them and Redis runs them in order.
-  for (let i = 0; i < changes.length; i += EVENTS_PER_CALL) calls.push(call(redis, changes.slice(i, i + EVENTS_PER_CALL)));
+  for (let i = 0; i < changes.length; i += EVENTS_PER_CALL)
+    calls.push(call(redis, changes.slice(i, i + EVENTS_PER_CALL)));
   return (await Promise.all(calls)).flat();
 }
 

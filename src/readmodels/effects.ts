@@ -40,9 +40,15 @@ function sessionOps(k: Keys, r: Record<string, unknown>): Op[] {
   const ops: Op[] = [];
   if (acct !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 'a', b: acct });
   if (str(r['title']) !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 't', b: r['title'] as string });
-  if (created !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 'c', b: String(created) }, { op: 'HMAX', key: k.session(sid), a: 'la', b: String(created) });
-  if (num(r['last_activity']) !== null) ops.push({ op: 'HMAX', key: k.session(sid), a: 'la', b: String(r['last_activity']) });
-  if (acct !== null && created !== null) ops.push({ op: 'ZADD', key: k.accountSessions(acct), a: String(created), b: sid });
+  if (created !== null)
+    ops.push(
+      { op: 'HSETNX', key: k.session(sid), a: 'c', b: String(created) },
+      { op: 'HMAX', key: k.session(sid), a: 'la', b: String(created) },
+    );
+  if (num(r['last_activity']) !== null)
+    ops.push({ op: 'HMAX', key: k.session(sid), a: 'la', b: String(r['last_activity']) });
+  if (acct !== null && created !== null)
+    ops.push({ op: 'ZADD', key: k.accountSessions(acct), a: String(created), b: sid });
   return ops;
 }
 
@@ -62,11 +68,20 @@ function turnOps(k: Keys, r: Record<string, unknown>): Op[] {
   if (created !== null) ops.push({ op: 'ZADD', key: k.siblings(sid, parent), a: String(created), b: turnId });
   if (role !== null && created !== null) {
     ops.push(
-      { op: 'HSET', key: k.timeline(sid), a: turnId, b: JSON.stringify({ r: role, p: parent, c: created, pr: str(r['prompt']) ?? '' }) },
+      {
+        op: 'HSET',
+        key: k.timeline(sid),
+        a: turnId,
+        b: JSON.stringify({ r: role, p: parent, c: created, pr: str(r['prompt']) ?? '' }),
+      },
       { op: 'SADD', key: k.turnsOfRole(sid, role), a: turnId },
     );
     const d = day(created);
-    if (acct !== null) ops.push({ op: 'SADD', key: k.turnsByDay(acct, d, role), a: turnId }, { op: 'PFADD', key: k.activeAccounts(d), a: acct });
+    if (acct !== null)
+      ops.push(
+        { op: 'SADD', key: k.turnsByDay(acct, d, role), a: turnId },
+        { op: 'PFADD', key: k.activeAccounts(d), a: acct },
+      );
     const version = str(r['agent_version']);
     if (role === 'agent' && version) ops.push({ op: 'SADD', key: k.agentVersion(version, d), a: turnId });
   }
@@ -82,7 +97,12 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
   const content = str(r['content']);
   const duration = num(r['duration_ms']);
   const ops: Op[] = [{ op: 'ZADD', key: k.stepOrder(turnId), a: String(idx), b: String(idx) }];
-  ops.push({ op: 'HSET', key: k.stepContent(turnId), a: String(idx), b: JSON.stringify({ y: type, c: content, d: duration }) });
+  ops.push({
+    op: 'HSET',
+    key: k.stepContent(turnId),
+    a: String(idx),
+    b: JSON.stringify({ y: type, c: content, d: duration }),
+  });
   const acct = str(r['account_id']);
   const turnAt = num(r['turn_created_at']);
   if (acct === null || turnAt === null || type === null || duration === null) return ops;
@@ -101,14 +121,21 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
       throw new DecodeError('schema-mismatch', `steps_by_turn.after.content of ${turnId}/${idx} is not JSON`);
     }
     if (type === StepType.TurnClassifier) {
-      if (typeof c['label'] !== 'string' || typeof c['score'] !== 'number') throw new DecodeError('schema-mismatch', `TurnClassifier content of ${turnId}/${idx} lacks label/score`);
+      if (typeof c['label'] !== 'string' || typeof c['score'] !== 'number')
+        throw new DecodeError('schema-mismatch', `TurnClassifier content of ${turnId}/${idx} lacks label/score`);
       label = c['label'];
       ops.push(
         { op: 'HSET', key: k.labels(acct, d), a: member, b: label },
-        { op: 'ZADD', key: k.labelScores(acct, d, label), a: String(c['score']), b: `${member}${SEP}${str(r['session_id']) ?? ''}` },
+        {
+          op: 'ZADD',
+          key: k.labelScores(acct, d, label),
+          a: String(c['score']),
+          b: `${member}${SEP}${str(r['session_id']) ?? ''}`,
+        },
       );
     } else {
-      if (typeof c['language'] !== 'string') throw new DecodeError('schema-mismatch', `LangDetection content of ${turnId}/${idx} lacks language`);
+      if (typeof c['language'] !== 'string')
+        throw new DecodeError('schema-mismatch', `LangDetection content of ${turnId}/${idx} lacks language`);
       ops.push({ op: 'HSET', key: k.languages(acct, d), a: member, b: c['language'] });
     }
   }
@@ -117,14 +144,21 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
 }
 
 function pendingOps(k: Keys, r: Record<string, unknown>): Op[] {
-  return [{
-    op: 'HSET', key: k.pending(r['account_id'] as string), a: `${r['session_id'] as string}${SEP}${r['turn_id'] as string}`,
-    b: JSON.stringify({ q: str(r['question']) ?? '', c: num(r['created_at']) }),
-  }];
+  return [
+    {
+      op: 'HSET',
+      key: k.pending(r['account_id'] as string),
+      a: `${r['session_id'] as string}${SEP}${r['turn_id'] as string}`,
+      b: JSON.stringify({ q: str(r['question']) ?? '', c: num(r['created_at']) }),
+    },
+  ];
 }
 
 const ROW_OPS: Record<CdcTable, (k: Keys, r: Record<string, unknown>) => Op[]> = {
-  sessions: sessionOps, turns_by_session: turnOps, steps_by_turn: stepOps, pending_inputs_by_account: pendingOps,
+  sessions: sessionOps,
+  turns_by_session: turnOps,
+  steps_by_turn: stepOps,
+  pending_inputs_by_account: pendingOps,
 };
 
 export function effectOf(k: Keys, e: ChangeEvent): Effect {

@@ -43,7 +43,11 @@ export async function dropGeneration(redis: Redis, base: string, generation: str
 export class LiveKeys {
   private cached: { keys: Keys; at: number } | undefined;
 
-  constructor(private readonly redis: Redis, private readonly base: string, private readonly refreshMs = 1000) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly base: string,
+    private readonly refreshMs = 1000,
+  ) {}
 
   async get(): Promise<Keys> {
     if (!this.cached || performance.now() - this.cached.at > this.refreshMs) {

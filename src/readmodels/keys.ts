@@ -12,50 +12,90 @@ export class Keys {
     return `${this.prefix}:${parts.join(':')}`;
   }
   /** Version guard of one CDC row: hash per table partition, field = clustering key, value = ts_us. */
-  guard(table: string, partition: string): string { return this.k('g', table, partition); }
+  guard(table: string, partition: string): string {
+    return this.k('g', table, partition);
+  }
   /** P5/P2: hash a (account), t (title), c (created ms), la (last activity ms, a max-register). */
-  session(sid: string): string { return this.k('s', sid); }
+  session(sid: string): string {
+    return this.k('s', sid);
+  }
   /** P2: zset score = created ms, member = session id (ZREVRANGE gives created DESC, id DESC). */
-  accountSessions(acct: string): string { return this.k('as', acct); }
+  accountSessions(acct: string): string {
+    return this.k('as', acct);
+  }
   /** P1/P4: the session timeline, hash turnId -> JSON {r, p, c, pr}. */
-  timeline(sid: string): string { return this.k('tl', sid); }
+  timeline(sid: string): string {
+    return this.k('tl', sid);
+  }
   /** P1: the active-branch cache, hash parent turnId ('' = session root) -> shown child. */
-  active(sid: string): string { return this.k('ac', sid); }
+  active(sid: string): string {
+    return this.k('ac', sid);
+  }
   /** P4: zset score = created ms, member = turn id, per (session, parent). */
-  siblings(sid: string, parent: string): string { return this.k('sib', sid, parent); }
+  siblings(sid: string, parent: string): string {
+    return this.k('sib', sid, parent);
+  }
   /** P4: turn id -> "<sessionId>\x1f<parentId>". */
-  turn(turnId: string): string { return this.k('tr', turnId); }
+  turn(turnId: string): string {
+    return this.k('tr', turnId);
+  }
   /** P5: set of turn ids per session and role. */
-  turnsOfRole(sid: string, role: string): string { return this.k('tc', sid, role); }
+  turnsOfRole(sid: string, role: string): string {
+    return this.k('tc', sid, role);
+  }
   /** P3: zset score = idx, member = idx; and hash idx -> JSON {y, c, d}. */
-  stepOrder(turnId: string): string { return this.k('st', turnId); }
-  stepContent(turnId: string): string { return this.k('sc', turnId); }
+  stepOrder(turnId: string): string {
+    return this.k('st', turnId);
+  }
+  stepContent(turnId: string): string {
+    return this.k('sc', turnId);
+  }
   /** A1: set of turn ids per account, day and role. */
-  turnsByDay(acct: string, day: string, role: string): string { return this.k('td', acct, day, role); }
+  turnsByDay(acct: string, day: string, role: string): string {
+    return this.k('td', acct, day, role);
+  }
   /** A2 (ZCARD) and A3 (sorted durations): zset score = duration ms, member = "<turnId>\x1f<idx>". */
-  latency(acct: string, day: string, type: number): string { return this.k('lat', acct, day, type); }
+  latency(acct: string, day: string, type: number): string {
+    return this.k('lat', acct, day, type);
+  }
   /** A5: hash "<sessionId>\x1f<turnId>" -> JSON {q, c}. */
-  pending(acct: string): string { return this.k('pi', acct); }
+  pending(acct: string): string {
+    return this.k('pi', acct);
+  }
   /** A6: hash "<turnId>\x1f<idx>" -> language. */
-  languages(acct: string, day: string): string { return this.k('lang', acct, day); }
+  languages(acct: string, day: string): string {
+    return this.k('lang', acct, day);
+  }
   /** E2: hash "<turnId>\x1f<idx>" -> classifier label. */
-  labels(acct: string, day: string): string { return this.k('cls', acct, day); }
+  labels(acct: string, day: string): string {
+    return this.k('cls', acct, day);
+  }
   /** E1: zset score = classifier score, member = "<turnId>\x1f<idx>\x1f<sessionId>". */
-  labelScores(acct: string, day: string, label: string): string { return this.k('clsz', acct, day, label); }
+  labelScores(acct: string, day: string, label: string): string {
+    return this.k('clsz', acct, day, label);
+  }
   /** E3: set of agent turn ids per agent version and day. */
-  agentVersion(version: string, day: string): string { return this.k('ver', version, day); }
+  agentVersion(version: string, day: string): string {
+    return this.k('ver', version, day);
+  }
   /**
    * Version regression: hash idx -> JSON [type, duration ms, classifier label or null], per turn. A step
    * row has no agent version, so the report joins ver:<version>:<day> to these at query time; compact so
    * that join never reads step content.
    */
-  stepMetrics(turnId: string): string { return this.k('sm', turnId); }
+  stepMetrics(turnId: string): string {
+    return this.k('sm', turnId);
+  }
   /**
    * Time to first step: zset score = step created_at - turn created_at (ms), member = "<turnId>\x1f<idx>",
    * per account, turn day and step type. One entry per step, not per turn: a per-turn minimum could
    * not be undone when its step is deleted, so the query takes each turn's lowest idx.
    */
-  stepOffsets(acct: string, day: string, type: number): string { return this.k('off', acct, day, type); }
+  stepOffsets(acct: string, day: string, type: number): string {
+    return this.k('off', acct, day, type);
+  }
   /** Daily active accounts: HyperLogLog of account ids with a turn that day. */
-  activeAccounts(day: string): string { return this.k('dau', day); }
+  activeAccounts(day: string): string {
+    return this.k('dau', day);
+  }
 }

@@ -13,11 +13,17 @@ export type Op =
 /** The op that undoes `o` (when a row's previous image leaves an index). HLL and max-registers cannot shrink. */
 export function inverse(o: Op): Op | null {
   switch (o.op) {
-    case 'HSET': case 'HSETNX': return { op: 'HDEL', key: o.key, a: o.a };
-    case 'ZADD': return { op: 'ZREM', key: o.key, a: o.b };
-    case 'SADD': return { op: 'SREM', key: o.key, a: o.a };
-    case 'SET': return { op: 'DEL', key: o.key };
-    default: return null;
+    case 'HSET':
+    case 'HSETNX':
+      return { op: 'HDEL', key: o.key, a: o.a };
+    case 'ZADD':
+      return { op: 'ZREM', key: o.key, a: o.b };
+    case 'SADD':
+      return { op: 'SREM', key: o.key, a: o.a };
+    case 'SET':
+      return { op: 'DEL', key: o.key };
+    default:
+      return null;
   }
 }
 
@@ -28,7 +34,9 @@ export function transition(before: Op[], after: Op[]): Op[] {
   const keep = new Set(after.map(opId));
   // A field or member that is rewritten by `after` need not be removed first (but HSETNX does not
   // overwrite, so a changed set-once field is removed and set again).
-  const rewritten = new Set(after.filter((o) => o.op !== 'HSETNX').map((o) => `${o.key}\x00${'a' in o ? (o.op === 'ZADD' ? o.b : o.a) : ''}`));
+  const rewritten = new Set(
+    after.filter((o) => o.op !== 'HSETNX').map((o) => `${o.key}\x00${'a' in o ? (o.op === 'ZADD' ? o.b : o.a) : ''}`),
+  );
   const removals = before
     .filter((o) => !keep.has(opId(o)))
     .map(inverse)

@@ -1,10 +1,25 @@
 import { ValidationError } from '../domain/errors.ts';
 import type { Role } from '../domain/model.ts';
 import {
-  byCountThenLabel, byScoreThenTurn, latencyOf,
-  type BranchTurn, type DayCount, type DayTurnCount, type KeyQueries, type LabelCount, type LabeledTurn, type LabelFraction,
-  type Page, type PageRequest, type PendingInput, type SessionListItem, type SessionSummary, type Sibling, type StepItem,
-  type TypeCount, type TypeLatency,
+  byCountThenLabel,
+  byScoreThenTurn,
+  latencyOf,
+  type BranchTurn,
+  type DayCount,
+  type DayTurnCount,
+  type KeyQueries,
+  type LabelCount,
+  type LabeledTurn,
+  type LabelFraction,
+  type Page,
+  type PageRequest,
+  type PendingInput,
+  type SessionListItem,
+  type SessionSummary,
+  type Sibling,
+  type StepItem,
+  type TypeCount,
+  type TypeLatency,
 } from '../domain/queries.ts';
 import { STEP_TYPES, stepTypeName, type StepType } from '../domain/step-types.ts';
 import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
@@ -16,7 +31,12 @@ const iso = (ms: string | number | null | undefined): string => new Date(Number(
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const TYPES = [...STEP_TYPES].sort((a, b) => a - b);
 
-interface TimelineEntry { r: Role; p: string; c: number; pr: string }
+interface TimelineEntry {
+  r: Role;
+  p: string;
+  c: number;
+  pr: string;
+}
 
 /**
  * The key queries over the Redis read models, with the result shapes and orders of the CQL store
@@ -27,7 +47,11 @@ interface TimelineEntry { r: Role; p: string; c: number; pr: string }
 export class RedisQueries implements KeyQueries {
   private readonly live: LiveKeys;
 
-  constructor(private readonly redis: Redis, base: string, refreshMs = 1000) {
+  constructor(
+    private readonly redis: Redis,
+    base: string,
+    refreshMs = 1000,
+  ) {
     this.live = new LiveKeys(redis, base, refreshMs);
   }
 
@@ -37,10 +61,13 @@ export class RedisQueries implements KeyQueries {
 
   async activeBranch(sessionId: string): Promise<BranchTurn[]> {
     const k = await this.k();
-    const [timeline, active] = await Promise.all([this.redis.hGetAll(k.timeline(sessionId)), this.redis.hGetAll(k.active(sessionId))]);
+    const [timeline, active] = await Promise.all([
+      this.redis.hGetAll(k.timeline(sessionId)),
+      this.redis.hGetAll(k.active(sessionId)),
+    ]);
     const size = Object.keys(timeline).length;
     const branch: BranchTurn[] = [];
-    for (let id = active[''] ; id && timeline[id] && branch.length < size; id = active[id]) {
+    for (let id = active['']; id && timeline[id] && branch.length < size; id = active[id]) {
       const t = JSON.parse(timeline[id]!) as TimelineEntry;
       branch.push({ turnId: id, role: t.r, parentId: t.p === '' ? null : t.p, prompt: t.pr, createdAt: iso(t.c) });
     }
@@ -54,7 +81,8 @@ export class RedisQueries implements KeyQueries {
     let start = 0;
     if (after !== undefined) {
       const rank = await this.redis.zRevRank(k.accountSessions(accountId), after);
-      if (rank === null) throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
+      if (rank === null)
+        throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
       start = rank + 1;
     }
     const ids = await this.redis.zRange(k.accountSessions(accountId), start, start + limit, { REV: true });
@@ -71,7 +99,9 @@ export class RedisQueries implements KeyQueries {
     const limit = checkLimit(page);
     const k = await this.k();
     const after = decodeCursor<number>(page.cursor) ?? -1;
-    const idxs = await this.redis.zRangeByScore(k.stepOrder(turnId), `(${after}`, '+inf', { LIMIT: { offset: 0, count: limit + 1 } });
+    const idxs = await this.redis.zRangeByScore(k.stepOrder(turnId), `(${after}`, '+inf', {
+      LIMIT: { offset: 0, count: limit + 1 },
+    });
     const shown = idxs.slice(0, limit);
     const bodies = shown.length ? await this.redis.hmGet(k.stepContent(turnId), shown) : [];
     const items = shown.map((idx, i) => {
@@ -88,27 +118,47 @@ export class RedisQueries implements KeyQueries {
     const [sid, parent] = ref.split(SEP) as [string, string];
     const members = await this.redis.zRangeWithScores(k.siblings(sid, parent), 0, -1);
     if (!members.length) return [];
-    const roles = await this.redis.hmGet(k.timeline(sid), members.map((m) => m.value));
-    return members.map((m, i) => ({ turnId: m.value, role: (JSON.parse(roles[i] ?? '{}') as TimelineEntry).r, createdAt: iso(m.score) }));
+    const roles = await this.redis.hmGet(
+      k.timeline(sid),
+      members.map((m) => m.value),
+    );
+    return members.map((m, i) => ({
+      turnId: m.value,
+      role: (JSON.parse(roles[i] ?? '{}') as TimelineEntry).r,
+      createdAt: iso(m.score),
+    }));
   }
 
   async sessionSummary(sessionId: string): Promise<SessionSummary | null> {
     const k = await this.k();
     const [s, human, agent] = await Promise.all([
-      this.redis.hGetAll(k.session(sessionId)), this.redis.sCard(k.turnsOfRole(sessionId, 'human')), this.redis.sCard(k.turnsOfRole(sessionId, 'agent')),
+      this.redis.hGetAll(k.session(sessionId)),
+      this.redis.sCard(k.turnsOfRole(sessionId, 'human')),
+      this.redis.sCard(k.turnsOfRole(sessionId, 'agent')),
     ]);
     if (s['a'] === undefined || s['c'] === undefined) return null;
     return {
-      sessionId, accountId: s['a'], title: s['t'] ?? '', createdAt: iso(s['c']), lastActivity: iso(s['la'] ?? s['c']), humanTurns: human, agentTurns: agent,
+      sessionId,
+      accountId: s['a'],
+      title: s['t'] ?? '',
+      createdAt: iso(s['c']),
+      lastActivity: iso(s['la'] ?? s['c']),
+      humanTurns: human,
+      agentTurns: agent,
     };
   }
 
   async turnsPerDay(accountId: string, days: string[]): Promise<DayTurnCount[]> {
     const k = await this.k();
-    return Promise.all(checkDays(days).map(async (day) => {
-      const [human, agent] = await Promise.all([this.redis.sCard(k.turnsByDay(accountId, day, 'human')), this.redis.sCard(k.turnsByDay(accountId, day, 'agent'))]);
-      return { day, human, agent };
-    }));
+    return Promise.all(
+      checkDays(days).map(async (day) => {
+        const [human, agent] = await Promise.all([
+          this.redis.sCard(k.turnsByDay(accountId, day, 'human')),
+          this.redis.sCard(k.turnsByDay(accountId, day, 'agent')),
+        ]);
+        return { day, human, agent };
+      }),
+    );
   }
 
   async stepTypeDistribution(accountId: string, day: string): Promise<TypeCount[]> {
@@ -121,10 +171,17 @@ export class RedisQueries implements KeyQueries {
   async stepLatency(accountId: string, days: string[]): Promise<TypeLatency[]> {
     const k = await this.k();
     const checked = checkDays(days);
-    const perType = await Promise.all(TYPES.map(async (t) => {
-      const lists = await Promise.all(checked.map((d) => this.redis.zRangeWithScores(k.latency(accountId, d, t), 0, -1)));
-      return lists.flat().map((m) => m.score).sort((a, b) => a - b);
-    }));
+    const perType = await Promise.all(
+      TYPES.map(async (t) => {
+        const lists = await Promise.all(
+          checked.map((d) => this.redis.zRangeWithScores(k.latency(accountId, d, t), 0, -1)),
+        );
+        return lists
+          .flat()
+          .map((m) => m.score)
+          .sort((a, b) => a - b);
+      }),
+    );
     return TYPES.flatMap((t, i) => (perType[i]!.length ? [latencyOf(stepTypeName(t), perType[i]!)] : []));
   }
 
@@ -158,13 +215,19 @@ export class RedisQueries implements KeyQueries {
   async turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]> {
     checkMinScore(minScore);
     const k = await this.k();
-    const perDay = await Promise.all(checkDays(days).map(async (day) => {
-      const members = await this.redis.zRangeByScoreWithScores(k.labelScores(accountId, day, label), minScore, '+inf');
-      return members.map((m) => {
-        const [turnId, idx, sessionId] = m.value.split(SEP) as [string, string, string];
-        return { turnId, idx: Number(idx), sessionId, day, score: m.score };
-      });
-    }));
+    const perDay = await Promise.all(
+      checkDays(days).map(async (day) => {
+        const members = await this.redis.zRangeByScoreWithScores(
+          k.labelScores(accountId, day, label),
+          minScore,
+          '+inf',
+        );
+        return members.map((m) => {
+          const [turnId, idx, sessionId] = m.value.split(SEP) as [string, string, string];
+          return { turnId, idx: Number(idx), sessionId, day, score: m.score };
+        });
+      }),
+    );
     return perDay.flat().sort(byScoreThenTurn);
   }
 
@@ -174,13 +237,17 @@ export class RedisQueries implements KeyQueries {
     const perDay = await Promise.all(checked.map((d) => this.countLabels(k.labels(accountId, d))));
     return perDay.flatMap((counts, i) => {
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      return [...counts].sort(([a], [b]) => compareText(a, b)).map(([label, count]) => ({ day: checked[i]!, label, count, fraction: count / total }));
+      return [...counts]
+        .sort(([a], [b]) => compareText(a, b))
+        .map(([label, count]) => ({ day: checked[i]!, label, count, fraction: count / total }));
     });
   }
 
   async agentTurnsByVersion(agentVersion: string, days: string[]): Promise<DayCount[]> {
     const k = await this.k();
-    return Promise.all(checkDays(days).map(async (day) => ({ day, count: await this.redis.sCard(k.agentVersion(agentVersion, day)) })));
+    return Promise.all(
+      checkDays(days).map(async (day) => ({ day, count: await this.redis.sCard(k.agentVersion(agentVersion, day)) })),
+    );
   }
 
   /** Daily active accounts (HyperLogLog: about 0.8% standard error), beyond the key-query contract. */

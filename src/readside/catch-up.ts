@@ -30,7 +30,11 @@ export async function waitCaughtUp(
     const started = Date.now();
     for (;;) {
       const gen = await currentGeneration(redis, c.keyPrefix);
-      const lag = await groupLag(admin, groupOf(c.group, gen), CDC_TABLES.map((t) => topicOf(c, t))).catch(() => -1);
+      const lag = await groupLag(
+        admin,
+        groupOf(c.group, gen),
+        CDC_TABLES.map((t) => topicOf(c, t)),
+      ).catch(() => -1);
       if (lag === 0) return;
       opts.onLag?.(lag);
       if (Date.now() - started > opts.timeoutMs) throw new NotCaughtUpError(opts.timeoutMs, lag);

@@ -32,30 +32,99 @@ export interface ReadSideConfig {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
-function need(env: NodeJS.ProcessEnv, name: string, fallback: string, ok: (v: string) => boolean, hint: string): string {
+function need(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string,
+  ok: (v: string) => boolean,
+  hint: string,
+): string {
   const v = env[name] ?? fallback;
   if (!ok(v)) throw new UsageError(`${name}: "${v}" is not valid: ${hint}`);
   return v;
 }
 
 export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideConfig {
-  const brokers = need(env, 'AGENTSTORE_KAFKA', LOCAL.kafka, (v) => v.split(',').every((b) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(b.trim())),
-    'give host:port[,host:port...] (e.g. 127.0.0.1:19092)');
-  const redisUrl = need(env, 'AGENTSTORE_REDIS', LOCAL.redis, (v) => /^rediss?:\/\/[^\s]+$/.test(v), 'give a redis:// or rediss:// URL (e.g. redis://127.0.0.1:16379)');
-  const topicPrefix = need(env, 'AGENTSTORE_TOPIC_PREFIX', 'agentstore', (v) => NAME.test(v), 'letters, digits, . _ - (the connector\'s topic.prefix)');
-  const keyspace = need(env, 'AGENTSTORE_KEYSPACE', 'agentstore', (v) => KEYSPACE_PATTERN.test(v), 'a keyspace name (lower-case letters, digits, _)');
-  const group = need(env, 'AGENTSTORE_CONSUMER_GROUP', 'agentstore-projector', (v) => NAME.test(v), 'letters, digits, . _ -');
-  const keyPrefix = need(env, 'AGENTSTORE_REDIS_PREFIX', 'agentstore', (v) => /^[A-Za-z0-9._-]{1,64}$/.test(v), 'letters, digits, . _ - (no ":")');
-  const deadLetterTopic = need(env, 'AGENTSTORE_DEAD_LETTER_TOPIC', `${topicPrefix}.dead-letter`, (v) => NAME.test(v), 'a topic name');
-  const port = need(env, 'AGENTSTORE_METRICS_PORT', '9464', (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535, 'a TCP port 0-65535 (0 picks a free one)');
+  const brokers = need(
+    env,
+    'AGENTSTORE_KAFKA',
+    LOCAL.kafka,
+    (v) => v.split(',').every((b) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(b.trim())),
+    'give host:port[,host:port...] (e.g. 127.0.0.1:19092)',
+  );
+  const redisUrl = need(
+    env,
+    'AGENTSTORE_REDIS',
+    LOCAL.redis,
+    (v) => /^rediss?:\/\/[^\s]+$/.test(v),
+    'give a redis:// or rediss:// URL (e.g. redis://127.0.0.1:16379)',
+  );
+  const topicPrefix = need(
+    env,
+    'AGENTSTORE_TOPIC_PREFIX',
+    'agentstore',
+    (v) => NAME.test(v),
+    "letters, digits, . _ - (the connector's topic.prefix)",
+  );
+  const keyspace = need(
+    env,
+    'AGENTSTORE_KEYSPACE',
+    'agentstore',
+    (v) => KEYSPACE_PATTERN.test(v),
+    'a keyspace name (lower-case letters, digits, _)',
+  );
+  const group = need(
+    env,
+    'AGENTSTORE_CONSUMER_GROUP',
+    'agentstore-projector',
+    (v) => NAME.test(v),
+    'letters, digits, . _ -',
+  );
+  const keyPrefix = need(
+    env,
+    'AGENTSTORE_REDIS_PREFIX',
+    'agentstore',
+    (v) => /^[A-Za-z0-9._-]{1,64}$/.test(v),
+    'letters, digits, . _ - (no ":")',
+  );
+  const deadLetterTopic = need(
+    env,
+    'AGENTSTORE_DEAD_LETTER_TOPIC',
+    `${topicPrefix}.dead-letter`,
+    (v) => NAME.test(v),
+    'a topic name',
+  );
+  const port = need(
+    env,
+    'AGENTSTORE_METRICS_PORT',
+    '9464',
+    (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535,
+    'a TCP port 0-65535 (0 picks a free one)',
+  );
   const redisPassword = env['AGENTSTORE_REDIS_PASSWORD'];
   if (redisPassword !== undefined && (redisPassword === '' || /[\r\n]/.test(redisPassword))) {
-    throw new UsageError('AGENTSTORE_REDIS_PASSWORD: is empty or spans lines: unset it for a Redis without AUTH, or give the password on one line');
+    throw new UsageError(
+      'AGENTSTORE_REDIS_PASSWORD: is empty or spans lines: unset it for a Redis without AUTH, or give the password on one line',
+    );
   }
-  const fetch = need(env, 'AGENTSTORE_FETCH_MAX_BYTES', String(4 << 20), (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024, 'a byte count >= 1024');
+  const fetch = need(
+    env,
+    'AGENTSTORE_FETCH_MAX_BYTES',
+    String(4 << 20),
+    (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024,
+    'a byte count >= 1024',
+  );
   return {
     fetchMaxBytes: Number(fetch),
-    brokers: brokers.split(',').map((b) => b.trim()), redisUrl, redisPassword, topicPrefix, keyspace, group, keyPrefix, deadLetterTopic, metricsPort: Number(port),
+    brokers: brokers.split(',').map((b) => b.trim()),
+    redisUrl,
+    redisPassword,
+    topicPrefix,
+    keyspace,
+    group,
+    keyPrefix,
+    deadLetterTopic,
+    metricsPort: Number(port),
   };
 }
 
@@ -63,4 +132,5 @@ export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideCo
 export const CDC_TABLES = ['sessions', 'turns_by_session', 'steps_by_turn', 'pending_inputs_by_account'] as const;
 export type CdcTable = (typeof CDC_TABLES)[number];
 
-export const topicOf = (c: Pick<ReadSideConfig, 'topicPrefix' | 'keyspace'>, table: string): string => `${c.topicPrefix}.${c.keyspace}.${table}`;
+export const topicOf = (c: Pick<ReadSideConfig, 'topicPrefix' | 'keyspace'>, table: string): string =>
+  `${c.topicPrefix}.${c.keyspace}.${table}`;

@@ -5,15 +5,22 @@ process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
 
 /** A kafkajs client whose own logs go through our JSON logger (warnings and errors only). */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
-  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
+  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+    [logLevel.ERROR]: 'error',
+    [logLevel.WARN]: 'warn',
+    [logLevel.INFO]: 'info',
+    [logLevel.DEBUG]: 'debug',
+  };
   return new Kafka({
     brokers,
     clientId,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, timestamp: _t, logger: _l, ...fields } = entry;
-      log.log(levels[level] ?? 'info', message, { component: `kafkajs.${namespace}`, ...fields });
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }) => {
+        const { message, timestamp: _t, logger: _l, ...fields } = entry;
+        log.log(levels[level] ?? 'info', message, { component: `kafkajs.${namespace}`, ...fields });
+      },
   });
 }
 
@@ -23,7 +30,10 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
   const missing = topics.filter((t) => !existing.has(t));
   if (!missing.length) return;
   try {
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+      waitForLeaders: true,
+    });
   } catch (err) {
     // Another process created it between our list and create: fine.
     if (!String((err as Error).message).includes('already exists')) throw err;

@@ -10,12 +10,17 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function jsonLogger(base: Record<string, unknown> = {}, min: Level = (process.env['AGENTSTORE_LOG_LEVEL'] as Level) ?? 'info'): Logger {
+export function jsonLogger(
+  base: Record<string, unknown> = {},
+  min: Level = (process.env['AGENTSTORE_LOG_LEVEL'] as Level) ?? 'info',
+): Logger {
   const threshold = ORDER[min] ?? ORDER.info;
   return {
     log(level, msg, fields = {}) {
       if (ORDER[level] < threshold) return;
-      const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+      const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, (_k, v) =>
+        typeof v === 'bigint' ? v.toString() : v,
+      );
       process.stdout.write(`${line}\n`);
     },
     child(fields) {

@@ -23,8 +23,14 @@ export interface ProbeResult {
 }
 
 export class ProbeTimeoutError extends Error {
-  constructor(readonly missing: number, readonly writes: number, readonly timeoutMs: number) {
-    super(`${missing} of ${writes} probe conversations not visible in the read models after ${Math.round(timeoutMs / 1000)} s`);
+  constructor(
+    readonly missing: number,
+    readonly writes: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${missing} of ${writes} probe conversations not visible in the read models after ${Math.round(timeoutMs / 1000)} s`,
+    );
   }
 }
 
@@ -55,16 +61,33 @@ export async function probeCdc(store: AgentStore, queries: KeyQueries, o: ProbeO
       const human = `${sessionId}-h`;
       const agent = `${sessionId}-a`;
       await store.createSession({ sessionId, accountId: `probe-${run}`, title: `CDC probe ${i}` });
-      await store.appendTurn({ sessionId, turnId: human, role: 'human', parentId: null, prompt: 'Is the CDC path up?' });
+      await store.appendTurn({
+        sessionId,
+        turnId: human,
+        role: 'human',
+        parentId: null,
+        prompt: 'Is the CDC path up?',
+      });
       await store.appendTurn({ sessionId, turnId: agent, role: 'agent', parentId: human, agentVersion: 'probe' });
-      await store.addSteps({ turnId: agent, steps: [{ idx: 0, type: StepType.Text, content: { text: 'It is.' }, durationMs: 1 }] });
+      await store.addSteps({
+        turnId: agent,
+        steps: [{ idx: 0, type: StepType.Text, content: { text: 'It is.' }, durationMs: 1 }],
+      });
       pending.set(sessionId, { agentTurnId: agent, at: performance.now() });
       await sleep(o.spacingMs ?? 5);
     }
   })();
   let writing = true;
   let failed: unknown;
-  void writer.then(() => { writing = false; }, (err: unknown) => { writing = false; failed = err; });
+  void writer.then(
+    () => {
+      writing = false;
+    },
+    (err: unknown) => {
+      writing = false;
+      failed = err;
+    },
+  );
   const started = Date.now();
   while (writing || pending.size) {
     if (failed) throw failed;

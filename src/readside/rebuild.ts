@@ -20,7 +20,11 @@ export interface RebuildResult {
  * are dropped only after `graceMs`. Needs the topics to still hold every row's latest change
  * (retention or compaction covering the data): see docs/read-side.md.
  */
-export async function rebuild(config: ReadSideConfig, log: Logger, opts: { graceMs?: number; timeoutMs?: number } = {}): Promise<RebuildResult> {
+export async function rebuild(
+  config: ReadSideConfig,
+  log: Logger,
+  opts: { graceMs?: number; timeoutMs?: number } = {},
+): Promise<RebuildResult> {
   const started = performance.now();
   const redis = redisClient(config);
   await redis.connect();
@@ -38,7 +42,8 @@ export async function rebuild(config: ReadSideConfig, log: Logger, opts: { grace
       for (;;) {
         const lag = await groupLag(admin, groupOf(config.group, to), topics);
         if (lag === 0) break;
-        if (Date.now() > deadline) throw new Error(`rebuild not caught up in time (lag ${lag}); the old generation stays live`);
+        if (Date.now() > deadline)
+          throw new Error(`rebuild not caught up in time (lag ${lag}); the old generation stays live`);
         await new Promise((r) => setTimeout(r, 500));
       }
     } finally {
@@ -46,12 +51,16 @@ export async function rebuild(config: ReadSideConfig, log: Logger, opts: { grace
     }
     if (!(await switchGeneration(redis, config.keyPrefix, from, to))) {
       await dropGeneration(redis, config.keyPrefix, to);
-      throw new Error(`the live generation changed from ${from} during the rebuild (another rebuild?); discarded ${to}`);
+      throw new Error(
+        `the live generation changed from ${from} during the rebuild (another rebuild?); discarded ${to}`,
+      );
     }
     log.log('info', 'switched read-model generation', { from, to });
     await new Promise((r) => setTimeout(r, opts.graceMs ?? 5000));
     const droppedKeys = await dropGeneration(redis, config.keyPrefix, from);
-    await admin.deleteGroups([groupOf(config.group, from)]).catch((err: Error) => log.log('warn', 'old consumer group not deleted (still in use?)', { error: err.message }));
+    await admin
+      .deleteGroups([groupOf(config.group, from)])
+      .catch((err: Error) => log.log('warn', 'old consumer group not deleted (still in use?)', { error: err.message }));
     const seconds = (performance.now() - started) / 1000;
     log.log('info', 'rebuild done', { from, to, droppedKeys, seconds });
     return { from, to, droppedKeys, seconds };

@@ -16,12 +16,22 @@ export interface SocketTuning {
  * password, the URL's user is moved out of the URL into `username`: @redis/client 5 lets a URL with
  * a user but no password wipe the separate password (test/integration/redis-auth.test.ts).
  */
-export function redisClient(config: Pick<ReadSideConfig, 'redisUrl' | 'redisPassword'>, tuning: SocketTuning = {}): Redis {
-  const socket = tuning.writeBufferBytes ? { socket: { writableHighWaterMark: tuning.writeBufferBytes } as object } : {};
+export function redisClient(
+  config: Pick<ReadSideConfig, 'redisUrl' | 'redisPassword'>,
+  tuning: SocketTuning = {},
+): Redis {
+  const socket = tuning.writeBufferBytes
+    ? { socket: { writableHighWaterMark: tuning.writeBufferBytes } as object }
+    : {};
   if (config.redisPassword === undefined) return createClient({ url: config.redisUrl, ...socket }) as Redis;
   const url = new URL(config.redisUrl);
   const user = decodeURIComponent(url.username);
   url.username = '';
   url.password = '';
-  return createClient({ url: url.href, password: config.redisPassword, ...(user ? { username: user } : {}), ...socket }) as Redis;
+  return createClient({
+    url: url.href,
+    password: config.redisPassword,
+    ...(user ? { username: user } : {}),
+    ...socket,
+  }) as Redis;
 }

@@ -22,7 +22,8 @@ export interface TableDef {
  * and `after` from the postimage; each costs a read before the write. The log keeps 24 h of changes,
  * which bounds how long the connector may be down before it misses changes.
  */
-export const SCYLLA_CDC_OPTIONS = "{'enabled': true, 'preimage': true, 'postimage': true, 'delta': 'full', 'ttl': 86400}";
+export const SCYLLA_CDC_OPTIONS =
+  "{'enabled': true, 'preimage': true, 'postimage': true, 'delta': 'full', 'ttl': 86400}";
 
 function quoteComment(text: string): string {
   return text.replace(/'/g, "''");
@@ -30,7 +31,9 @@ function quoteComment(text: string): string {
 
 export function createTableCql(keyspace: string, def: TableDef, dialect: Dialect): string {
   const statics = new Set(def.staticColumns ?? []);
-  const cols = Object.entries(def.columns).map(([name, type]) => `  ${name} ${type}${statics.has(name) ? ' STATIC' : ''}`);
+  const cols = Object.entries(def.columns).map(
+    ([name, type]) => `  ${name} ${type}${statics.has(name) ? ' STATIC' : ''}`,
+  );
   const pk = def.partitionKey.length === 1 ? def.partitionKey[0]! : `(${def.partitionKey.join(', ')})`;
   const clustering = def.clustering ?? [];
   const key = [pk, ...clustering.map((c) => c.column)].join(', ');

@@ -1,8 +1,27 @@
 import type { Role, Session, Step, Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
 import { ROOT } from '../store/writes.ts';
-import { answerPrompt, buildStep, editedPrompt, humanPrompt, newVars, sessionTitle, type BuiltStep, type Exchange } from './content.ts';
-import { LABELS, LANGUAGE_UTC_OFFSETS, LANGUAGE_WEIGHTS, LANGUAGES, PROFILES, SUBJECTS, type Label, type Lang, type Profile } from './phrases.ts';
+import {
+  answerPrompt,
+  buildStep,
+  editedPrompt,
+  humanPrompt,
+  newVars,
+  sessionTitle,
+  type BuiltStep,
+  type Exchange,
+} from './content.ts';
+import {
+  LABELS,
+  LANGUAGE_UTC_OFFSETS,
+  LANGUAGE_WEIGHTS,
+  LANGUAGES,
+  PROFILES,
+  SUBJECTS,
+  type Label,
+  type Lang,
+  type Profile,
+} from './phrases.ts';
 import { domainName, namesFor } from './names.ts';
 import { base36, fold32, mix32, permute64, Rng } from './rng.ts';
 
@@ -43,10 +62,19 @@ const ROLLOUT_AT = [0, 0.22, 0.5, 0.78];
 const ROLLOUT_RAMP = 0.12;
 
 /** Local hour of day -> relative activity: quiet nights, busy office hours, an evening bump. */
-const HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 4.5, 6.5, 7.5, 7, 5.5, 6.5, 7, 6.8, 6, 5, 4.2, 4.5, 5, 4.5, 3.2, 1.8];
+const HOUR_WEIGHTS = [
+  1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 4.5, 6.5, 7.5, 7, 5.5, 6.5, 7, 6.8, 6, 5, 4.2, 4.5, 5, 4.5, 3.2, 1.8,
+];
 
 const TOOL_TYPES = [
-  StepType.Retrieval, StepType.WebSearch, StepType.Code, StepType.Plot, StepType.Table, StepType.Document, StepType.Card, StepType.Audio,
+  StepType.Retrieval,
+  StepType.WebSearch,
+  StepType.Code,
+  StepType.Plot,
+  StepType.Table,
+  StepType.Document,
+  StepType.Card,
+  StepType.Audio,
 ] as const;
 
 interface Shape {
@@ -62,11 +90,41 @@ interface Shape {
 }
 
 const SHAPES: Record<Profile, Shape> = {
-  developer: { labels: [22, 28, 25, 8, 6, 5, 6], tools: [30, 25, 35, 3, 5, 8, 6, 1], toolCount: [25, 42, 24, 9], think: 0.85, exchanges: 2.5 },
-  analyst: { labels: [25, 30, 10, 10, 6, 8, 11], tools: [20, 10, 25, 25, 25, 8, 4, 1], toolCount: [20, 40, 28, 12], think: 0.8, exchanges: 2.3 },
-  support: { labels: [20, 22, 18, 14, 14, 6, 6], tools: [40, 8, 3, 2, 8, 15, 25, 3], toolCount: [30, 45, 20, 5], think: 0.6, exchanges: 1.7 },
-  researcher: { labels: [45, 20, 4, 5, 5, 8, 13], tools: [25, 40, 5, 10, 8, 20, 3, 3], toolCount: [20, 40, 28, 12], think: 0.9, exchanges: 2.7 },
-  casual: { labels: [30, 25, 3, 4, 6, 12, 20], tools: [5, 40, 2, 3, 5, 4, 25, 18], toolCount: [40, 38, 17, 5], think: 0.5, exchanges: 1.9 },
+  developer: {
+    labels: [22, 28, 25, 8, 6, 5, 6],
+    tools: [30, 25, 35, 3, 5, 8, 6, 1],
+    toolCount: [25, 42, 24, 9],
+    think: 0.85,
+    exchanges: 2.5,
+  },
+  analyst: {
+    labels: [25, 30, 10, 10, 6, 8, 11],
+    tools: [20, 10, 25, 25, 25, 8, 4, 1],
+    toolCount: [20, 40, 28, 12],
+    think: 0.8,
+    exchanges: 2.3,
+  },
+  support: {
+    labels: [20, 22, 18, 14, 14, 6, 6],
+    tools: [40, 8, 3, 2, 8, 15, 25, 3],
+    toolCount: [30, 45, 20, 5],
+    think: 0.6,
+    exchanges: 1.7,
+  },
+  researcher: {
+    labels: [45, 20, 4, 5, 5, 8, 13],
+    tools: [25, 40, 5, 10, 8, 20, 3, 3],
+    toolCount: [20, 40, 28, 12],
+    think: 0.9,
+    exchanges: 2.7,
+  },
+  casual: {
+    labels: [30, 25, 3, 4, 6, 12, 20],
+    tools: [5, 40, 2, 3, 5, 4, 25, 18],
+    toolCount: [40, 38, 17, 5],
+    think: 0.5,
+    exchanges: 1.9,
+  },
 };
 
 /** One stream per session, reseeded per session (cheap): every random choice comes from it. */
@@ -151,7 +209,8 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
   rng.seed([config.seed, index, SALT_SESSION]);
 
   const shape = SHAPES[account.profile];
-  const lang: Lang = account.lang !== 'en' ? (rng.chance(0.9) ? account.lang : 'en') : rng.chance(0.03) ? rng.pick(LANGUAGES) : 'en';
+  const lang: Lang =
+    account.lang !== 'en' ? (rng.chance(0.9) ? account.lang : 'en') : rng.chance(0.03) ? rng.pick(LANGUAGES) : 'en';
   const names = namesFor(lang, rng);
   const [key, salt] = sessionKey(config, index);
   const sessionId = `ses_${key}`;
@@ -160,10 +219,18 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
 
   // When: a weekday more often than a weekend, an hour by the account's local rhythm.
   let day = rng.int(0, config.days - 1);
-  for (let tries = 0; tries < 8 && [0, 6].includes(new Date(windowStart + day * DAY_MS).getUTCDay()) && rng.chance(0.45); tries++) {
+  for (
+    let tries = 0;
+    tries < 8 && [0, 6].includes(new Date(windowStart + day * DAY_MS).getUTCDay()) && rng.chance(0.45);
+    tries++
+  ) {
     day = rng.int(0, config.days - 1);
   }
-  const start = windowStart + day * DAY_MS + Math.round((rng.weighted(HOUR_WEIGHTS) - account.utcOffset) * HOUR_MS) + rng.int(0, HOUR_MS - 1);
+  const start =
+    windowStart +
+    day * DAY_MS +
+    Math.round((rng.weighted(HOUR_WEIGHTS) - account.utcOffset) * HOUR_MS) +
+    rng.int(0, HOUR_MS - 1);
 
   const drafts: Draft[] = [];
   const children = new Map<string, Draft[]>();
@@ -171,7 +238,13 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
 
   let subject = rng.pick(SUBJECTS[account.profile]);
   const exchange = (label: Label): Exchange => ({
-    rng, names, profile: account.profile, lang, label, subject, vars: newVars(rng, names, account.profile, subject, account.domain),
+    rng,
+    names,
+    profile: account.profile,
+    lang,
+    label,
+    subject,
+    vars: newVars(rng, names, account.profile, subject, account.domain),
   });
   const pickLabel = (later: boolean): Label => {
     const w = later ? shape.labels.map((v, i) => (LABELS[i] === 'praise' ? v * 2.5 : v)) : shape.labels;
@@ -209,7 +282,13 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
     const last = steps[steps.length - 1]!;
     agentTurns++;
     return add({
-      id: nextTurnId(), role: 'agent', parent: h, prompt: '', at, end, steps,
+      id: nextTurnId(),
+      role: 'agent',
+      parent: h,
+      prompt: '',
+      at,
+      end,
+      steps,
       ...(last.type === StepType.InputRequest ? { ask: last.options ?? [] } : {}),
     });
   };
@@ -294,12 +373,27 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
   for (const d of drafts) {
     const at = d.at + shift;
     turns.push({
-      turnId: d.id, sessionId, accountId, role: d.role, parentId: d.parent ? d.parent.id : null, prompt: d.prompt,
-      agentVersion: d.role === 'agent' ? versionAt(at) : null, createdAt: new Date(at),
+      turnId: d.id,
+      sessionId,
+      accountId,
+      role: d.role,
+      parentId: d.parent ? d.parent.id : null,
+      prompt: d.prompt,
+      agentVersion: d.role === 'agent' ? versionAt(at) : null,
+      createdAt: new Date(at),
     });
     let t = at;
     d.steps.forEach((s, idx) => {
-      steps.push({ turnId: d.id, sessionId, accountId, idx, type: s.type, content: s.content, createdAt: new Date(t), durationMs: s.durationMs });
+      steps.push({
+        turnId: d.id,
+        sessionId,
+        accountId,
+        idx,
+        type: s.type,
+        content: s.content,
+        createdAt: new Date(t),
+        durationMs: s.durationMs,
+      });
       t += s.durationMs;
     });
   }

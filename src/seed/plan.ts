@@ -1,8 +1,16 @@
 import type { Statement } from '../cql/executor.ts';
 import { StepType } from '../domain/step-types.ts';
 import {
-  insertPendingInput, insertSession, insertStep, insertTurn, lastActivityWrites, ROOT, sessionIndexWrites,
-  setActiveChild, stepIndexWrites, turnIndexWrites,
+  insertPendingInput,
+  insertSession,
+  insertStep,
+  insertTurn,
+  lastActivityWrites,
+  ROOT,
+  sessionIndexWrites,
+  setActiveChild,
+  stepIndexWrites,
+  turnIndexWrites,
 } from '../store/writes.ts';
 import type { SessionModel } from './generator.ts';
 

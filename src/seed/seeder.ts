@@ -15,7 +15,11 @@ export interface SeedOptions {
 }
 
 /** The statements of every generated session, lazily: memory stays flat whatever the size. */
-export function* seedStatements(ks: string, models: Iterable<SessionModel>, progress: SeedProgress): Generator<Statement> {
+export function* seedStatements(
+  ks: string,
+  models: Iterable<SessionModel>,
+  progress: SeedProgress,
+): Generator<Statement> {
   for (const model of models) {
     const statements = sessionStatements(ks, model);
     progress.sessions++;
@@ -28,7 +32,12 @@ export function* seedStatements(ks: string, models: Iterable<SessionModel>, prog
  * Writes the generated dataset with at most `concurrency` statements in flight. Deterministic ids
  * make it idempotent: a re-run, or a run resumed after a crash, rewrites the same rows.
  */
-export async function seed(exec: CqlExecutor, ks: string, config: SeedConfig, opts: SeedOptions): Promise<SeedProgress> {
+export async function seed(
+  exec: CqlExecutor,
+  ks: string,
+  config: SeedConfig,
+  opts: SeedOptions,
+): Promise<SeedProgress> {
   const progress: SeedProgress = { sessions: 0, steps: 0, statements: 0 };
   const timer = opts.onProgress ? setInterval(() => opts.onProgress!(progress), 250) : undefined;
   try {

@@ -1,10 +1,25 @@
 import { allRows, type CqlExecutor, type Row } from '../cql/executor.ts';
 import { monthOf, type Role } from '../domain/model.ts';
 import {
-  byCountThenLabel, byScoreThenTurn, latencyOf,
-  type BranchTurn, type DayCount, type DayTurnCount, type KeyQueries, type LabelCount, type LabeledTurn, type LabelFraction,
-  type Page, type PageRequest, type PendingInput, type SessionListItem, type SessionSummary, type Sibling, type StepItem,
-  type TypeCount, type TypeLatency,
+  byCountThenLabel,
+  byScoreThenTurn,
+  latencyOf,
+  type BranchTurn,
+  type DayCount,
+  type DayTurnCount,
+  type KeyQueries,
+  type LabelCount,
+  type LabeledTurn,
+  type LabelFraction,
+  type Page,
+  type PageRequest,
+  type PendingInput,
+  type SessionListItem,
+  type SessionSummary,
+  type Sibling,
+  type StepItem,
+  type TypeCount,
+  type TypeLatency,
 } from '../domain/queries.ts';
 import { StepType, stepTypeName } from '../domain/step-types.ts';
 import { ROOT } from './writes.ts';
@@ -44,15 +59,25 @@ export class CqlQueries implements KeyQueries {
   async activeBranch(sessionId: string): Promise<BranchTurn[]> {
     const byId = new Map<string, Row>();
     let root: string | null = null;
-    for await (const row of allRows(this.exec, `SELECT parent_id, created_at, turn_id, active_root, role, prompt, active_child FROM ${this.ks}.turns_by_session WHERE session_id = ?`, [sessionId])) {
+    for await (const row of allRows(
+      this.exec,
+      `SELECT parent_id, created_at, turn_id, active_root, role, prompt, active_child FROM ${this.ks}.turns_by_session WHERE session_id = ?`,
+      [sessionId],
+    )) {
       root ??= (row['active_root'] as string | null) ?? null;
       if (row['turn_id']) byId.set(row['turn_id'] as string, row);
     }
     const branch: BranchTurn[] = [];
-    for (let id = root; id && byId.has(id) && branch.length <= byId.size; ) {
+    for (let id = root; id && byId.has(id) && branch.length <= byId.size;) {
       const row = byId.get(id)!;
       const parent = row['parent_id'] as string;
-      branch.push({ turnId: id, role: row['role'] as Role, parentId: parent === ROOT ? null : parent, prompt: (row['prompt'] as string) ?? '', createdAt: iso(row['created_at']) });
+      branch.push({
+        turnId: id,
+        role: row['role'] as Role,
+        parentId: parent === ROOT ? null : parent,
+        prompt: (row['prompt'] as string) ?? '',
+        createdAt: iso(row['created_at']),
+      });
       id = (row['active_child'] as string | null) ?? null;
     }
     return branch;
@@ -78,7 +103,12 @@ export class CqlQueries implements KeyQueries {
             [accountId, month],
           );
       for (const r of rows.rows) {
-        items.push({ sessionId: r['session_id'] as string, title: r['title'] as string, createdAt: iso(r['created_at']), lastActivity: iso(r['last_activity'] ?? r['created_at']) });
+        items.push({
+          sessionId: r['session_id'] as string,
+          title: r['title'] as string,
+          createdAt: iso(r['created_at']),
+          lastActivity: iso(r['last_activity'] ?? r['created_at']),
+        });
       }
       if (rows.rows.length === want) {
         const last = rows.rows[rows.rows.length - 1]!;
@@ -91,7 +121,10 @@ export class CqlQueries implements KeyQueries {
     }
     if (items.length < limit || left === 0) return { items };
     const next = after!;
-    return { items, cursor: encodeCursor({ month, createdAt: next.createdAt.toISOString(), sessionId: next.sessionId, left }) };
+    return {
+      items,
+      cursor: encodeCursor({ month, createdAt: next.createdAt.toISOString(), sessionId: next.sessionId, left }),
+    };
   }
 
   /** P3 */
@@ -103,29 +136,43 @@ export class CqlQueries implements KeyQueries {
       [turnId, after],
     );
     const items = rows.rows.slice(0, limit).map((r) => ({
-      idx: r['idx'] as number, type: stepTypeName(r['step_type'] as StepType), content: r['content'] as string, durationMs: r['duration_ms'] as number,
+      idx: r['idx'] as number,
+      type: stepTypeName(r['step_type'] as StepType),
+      content: r['content'] as string,
+      durationMs: r['duration_ms'] as number,
     }));
     return rows.rows.length > limit ? { items, cursor: encodeCursor(items[items.length - 1]!.idx) } : { items };
   }
 
   /** P4: the turn's lookup row names its parent; the siblings are one clustering slice. */
   async siblings(turnId: string): Promise<Sibling[]> {
-    const turn = (await this.exec.execute(`SELECT session_id, parent_id FROM ${this.ks}.turns WHERE turn_id = ?`, [turnId])).rows[0];
+    const turn = (
+      await this.exec.execute(`SELECT session_id, parent_id FROM ${this.ks}.turns WHERE turn_id = ?`, [turnId])
+    ).rows[0];
     if (!turn) return [];
     const rows = await this.exec.execute(
       `SELECT turn_id, role, created_at FROM ${this.ks}.turns_by_session WHERE session_id = ? AND parent_id = ?`,
       [turn['session_id'], turn['parent_id']],
     );
-    return rows.rows.map((r) => ({ turnId: r['turn_id'] as string, role: r['role'] as Role, createdAt: iso(r['created_at']) }));
+    return rows.rows.map((r) => ({
+      turnId: r['turn_id'] as string,
+      role: r['role'] as Role,
+      createdAt: iso(r['created_at']),
+    }));
   }
 
   /** P5: the session row plus the roles of its (bounded) turn partition. */
   async sessionSummary(sessionId: string): Promise<SessionSummary | null> {
     const [session, turns] = await Promise.all([
-      this.exec.execute(`SELECT account_id, title, created_at, last_activity FROM ${this.ks}.sessions WHERE session_id = ?`, [sessionId]),
+      this.exec.execute(
+        `SELECT account_id, title, created_at, last_activity FROM ${this.ks}.sessions WHERE session_id = ?`,
+        [sessionId],
+      ),
       (async () => {
         const counts = { human: 0, agent: 0 };
-        for await (const r of allRows(this.exec, `SELECT role FROM ${this.ks}.turns_by_session WHERE session_id = ?`, [sessionId])) {
+        for await (const r of allRows(this.exec, `SELECT role FROM ${this.ks}.turns_by_session WHERE session_id = ?`, [
+          sessionId,
+        ])) {
           if (r['role'] === 'human' || r['role'] === 'agent') counts[r['role']]++;
         }
         return counts;
@@ -134,8 +181,13 @@ export class CqlQueries implements KeyQueries {
     const s = session.rows[0];
     if (!s) return null;
     return {
-      sessionId, accountId: s['account_id'] as string, title: s['title'] as string, createdAt: iso(s['created_at']),
-      lastActivity: iso(s['last_activity'] ?? s['created_at']), humanTurns: turns.human, agentTurns: turns.agent,
+      sessionId,
+      accountId: s['account_id'] as string,
+      title: s['title'] as string,
+      createdAt: iso(s['created_at']),
+      lastActivity: iso(s['last_activity'] ?? s['created_at']),
+      humanTurns: turns.human,
+      agentTurns: turns.agent,
     };
   }
 
@@ -169,20 +221,41 @@ export class CqlQueries implements KeyQueries {
     const byType = new Map<StepType, number[]>();
     await Promise.all(
       checkDays(days).map(async (day) => {
-        for await (const r of allRows(this.exec, `SELECT step_type, duration_ms FROM ${this.ks}.steps_by_account_day WHERE account_id = ? AND day = ?`, [accountId, day], 5000)) {
+        for await (const r of allRows(
+          this.exec,
+          `SELECT step_type, duration_ms FROM ${this.ks}.steps_by_account_day WHERE account_id = ? AND day = ?`,
+          [accountId, day],
+          5000,
+        )) {
           const t = r['step_type'] as StepType;
           (byType.get(t) ?? byType.set(t, []).get(t)!).push(r['duration_ms'] as number);
         }
       }),
     );
-    return [...byType.keys()].sort((a, b) => a - b).map((t) => latencyOf(stepTypeName(t), byType.get(t)!.sort((a, b) => a - b)));
+    return [...byType.keys()]
+      .sort((a, b) => a - b)
+      .map((t) =>
+        latencyOf(
+          stepTypeName(t),
+          byType.get(t)!.sort((a, b) => a - b),
+        ),
+      );
   }
 
   /** A5 */
   async pendingInputs(accountId: string): Promise<PendingInput[]> {
     const out: PendingInput[] = [];
-    for await (const r of allRows(this.exec, `SELECT session_id, turn_id, question, created_at FROM ${this.ks}.pending_inputs_by_account WHERE account_id = ?`, [accountId])) {
-      out.push({ sessionId: r['session_id'] as string, turnId: r['turn_id'] as string, question: r['question'] as string, createdAt: iso(r['created_at']) });
+    for await (const r of allRows(
+      this.exec,
+      `SELECT session_id, turn_id, question, created_at FROM ${this.ks}.pending_inputs_by_account WHERE account_id = ?`,
+      [accountId],
+    )) {
+      out.push({
+        sessionId: r['session_id'] as string,
+        turnId: r['turn_id'] as string,
+        question: r['question'] as string,
+        createdAt: iso(r['created_at']),
+      });
     }
     return out;
   }
@@ -210,8 +283,18 @@ export class CqlQueries implements KeyQueries {
     const perDay = await Promise.all(
       checkDays(days).map(async (day) => {
         const out: LabeledTurn[] = [];
-        for await (const r of allRows(this.exec, `SELECT score, turn_id, idx, session_id FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ? AND score >= ?`, [accountId, day, label, minScore])) {
-          out.push({ turnId: r['turn_id'] as string, idx: r['idx'] as number, sessionId: r['session_id'] as string, day, score: r['score'] as number });
+        for await (const r of allRows(
+          this.exec,
+          `SELECT score, turn_id, idx, session_id FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ? AND score >= ?`,
+          [accountId, day, label, minScore],
+        )) {
+          out.push({
+            turnId: r['turn_id'] as string,
+            idx: r['idx'] as number,
+            sessionId: r['session_id'] as string,
+            day,
+            score: r['score'] as number,
+          });
         }
         return out;
       }),

@@ -1,11 +1,30 @@
 import { applied, type CqlExecutor, type Row, type Statement } from '../cql/executor.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { checkContent, checkDate, checkDuration, checkId, checkStepIdx, checkStepType, checkText, LIMITS } from '../domain/limits.ts';
+import {
+  checkContent,
+  checkDate,
+  checkDuration,
+  checkId,
+  checkStepIdx,
+  checkStepType,
+  checkText,
+  LIMITS,
+} from '../domain/limits.ts';
 import type { Role, Session, Step, Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
 import {
-  deletePendingInput, insertPendingInput, insertSession, insertStep, insertTurn, lastActivityWrites, ROOT,
-  sessionIndexWrites, setActiveChild, stepIndexWrites, turnIndexWrites, type TurnKey,
+  deletePendingInput,
+  insertPendingInput,
+  insertSession,
+  insertStep,
+  insertTurn,
+  lastActivityWrites,
+  ROOT,
+  sessionIndexWrites,
+  setActiveChild,
+  stepIndexWrites,
+  turnIndexWrites,
+  type TurnKey,
 } from './writes.ts';
 
 export interface Clock {
@@ -73,7 +92,10 @@ export class AgentStore {
     if (!applied(page)) {
       const existing = page.rows[0]!;
       if (existing['account_id'] !== session.accountId) {
-        throw new ValidationError('sessionId', `"${session.sessionId}" already belongs to another account; use a new id`);
+        throw new ValidationError(
+          'sessionId',
+          `"${session.sessionId}" already belongs to another account; use a new id`,
+        );
       }
       // A retry: finish with the stored values so every index row gets the same keys.
       session.createdAt = existing['created_at'] as Date;
@@ -89,25 +111,30 @@ export class AgentStore {
     if (input.role !== 'human' && input.role !== 'agent') {
       throw new ValidationError('role', `must be "human" or "agent", got ${JSON.stringify(input.role)}`);
     }
-    const parentId = input.parentId === null || input.parentId === undefined ? null : checkId('parentId', input.parentId);
+    const parentId =
+      input.parentId === null || input.parentId === undefined ? null : checkId('parentId', input.parentId);
     const prompt = input.role === 'human' ? checkText('prompt', input.prompt, LIMITS.promptBytes) : '';
     if (input.role === 'agent' && input.prompt) {
       throw new ValidationError('prompt', 'agent turns have no prompt: write their output as steps (addSteps)');
     }
-    const agentVersion = input.role === 'agent' && input.agentVersion !== undefined ? checkId('agentVersion', input.agentVersion) : null;
+    const agentVersion =
+      input.role === 'agent' && input.agentVersion !== undefined ? checkId('agentVersion', input.agentVersion) : null;
     if (input.role === 'human' && input.agentVersion !== undefined) {
       throw new ValidationError('agentVersion', 'only agent turns have an agent version');
     }
     const at = input.at ? checkDate('at', input.at) : this.clock.now();
     if (parentId === null && input.role === 'agent') {
-      throw new ValidationError('parentId', 'an agent turn answers a human turn: give the human turn\'s id');
+      throw new ValidationError('parentId', "an agent turn answers a human turn: give the human turn's id");
     }
 
     const session = await this.loadSession(sessionId);
     const parent = parentId === null ? null : await this.loadTurn(parentId, 'parentId');
     if (parent) {
       if (parent.sessionId !== sessionId) {
-        throw new ValidationError('parentId', `turn "${parentId}" belongs to session "${parent.sessionId}", not "${sessionId}"`);
+        throw new ValidationError(
+          'parentId',
+          `turn "${parentId}" belongs to session "${parent.sessionId}", not "${sessionId}"`,
+        );
       }
       if (parent.role === input.role) {
         throw new ValidationError(
@@ -117,18 +144,34 @@ export class AgentStore {
       }
     }
 
-    const turn: Turn = { turnId, sessionId, accountId: session.accountId, role: input.role, parentId, prompt, agentVersion, createdAt: at };
+    const turn: Turn = {
+      turnId,
+      sessionId,
+      accountId: session.accountId,
+      role: input.role,
+      parentId,
+      prompt,
+      agentVersion,
+      createdAt: at,
+    };
     const claim = insertTurn(this.keyspace, turn, session.createdAt, true);
     const page = await this.exec.execute(claim.query, claim.params, { serial: true });
     if (!applied(page)) {
       const existing = page.rows[0]!;
-      const sameTurn = existing['session_id'] === sessionId && existing['role'] === input.role && existing['parent_id'] === (parentId ?? ROOT);
+      const sameTurn =
+        existing['session_id'] === sessionId &&
+        existing['role'] === input.role &&
+        existing['parent_id'] === (parentId ?? ROOT);
       if (!sameTurn) throw new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
       turn.createdAt = existing['created_at'] as Date;
     }
 
-    const writes: Statement[] = [...turnIndexWrites(this.keyspace, turn, session), setActiveChild(this.keyspace, sessionId, parent, turnId)];
-    if (parent && input.role === 'human') writes.push(deletePendingInput(this.keyspace, session.accountId, sessionId, parent.turnId));
+    const writes: Statement[] = [
+      ...turnIndexWrites(this.keyspace, turn, session),
+      setActiveChild(this.keyspace, sessionId, parent, turnId),
+    ];
+    if (parent && input.role === 'human')
+      writes.push(deletePendingInput(this.keyspace, session.accountId, sessionId, parent.turnId));
     await this.exec.batch(writes);
     return turn;
   }
@@ -136,7 +179,11 @@ export class AgentStore {
   /** A new answer to the same human turn: a sibling of `turnId`, which becomes the shown one. */
   async regenerate(input: { turnId: string; newTurnId: string; agentVersion?: string; at?: Date }): Promise<Turn> {
     const original = await this.loadTurn(checkId('turnId', input.turnId), 'turnId');
-    if (original.role !== 'agent') throw new ValidationError('turnId', 'only agent turns can be regenerated; edit a human turn by appending a sibling');
+    if (original.role !== 'agent')
+      throw new ValidationError(
+        'turnId',
+        'only agent turns can be regenerated; edit a human turn by appending a sibling',
+      );
     return this.appendTurn({
       sessionId: original.sessionId,
       turnId: input.newTurnId,
@@ -158,9 +205,13 @@ export class AgentStore {
     const childId = checkId('childId', input.childId);
     const parentId = input.parentId === null ? null : checkId('parentId', input.parentId);
     const child = await this.loadTurn(childId, 'childId');
-    if (child.sessionId !== sessionId) throw new ValidationError('childId', `turn "${childId}" is not in session "${sessionId}"`);
+    if (child.sessionId !== sessionId)
+      throw new ValidationError('childId', `turn "${childId}" is not in session "${sessionId}"`);
     if (child.parentId !== parentId) {
-      throw new ValidationError('childId', `turn "${childId}" is not a child of ${parentId === null ? 'the session root' : `"${parentId}"`}`);
+      throw new ValidationError(
+        'childId',
+        `turn "${childId}" is not a child of ${parentId === null ? 'the session root' : `"${parentId}"`}`,
+      );
     }
     const parent = parentId === null ? null : await this.loadTurn(parentId, 'parentId');
     const write = setActiveChild(this.keyspace, sessionId, parent, childId);
@@ -175,8 +226,10 @@ export class AgentStore {
    */
   async addSteps(input: { turnId: string; steps: StepInput[] }): Promise<Step[]> {
     const turnId = checkId('turnId', input.turnId);
-    if (!Array.isArray(input.steps) || input.steps.length === 0) throw new ValidationError('steps', 'give at least one step');
-    if (input.steps.length > LIMITS.stepsPerTurn) throw new ValidationError('steps', `at most ${LIMITS.stepsPerTurn} steps per turn`);
+    if (!Array.isArray(input.steps) || input.steps.length === 0)
+      throw new ValidationError('steps', 'give at least one step');
+    if (input.steps.length > LIMITS.stepsPerTurn)
+      throw new ValidationError('steps', `at most ${LIMITS.stepsPerTurn} steps per turn`);
     const seen = new Set<number>();
     const now = this.clock.now();
     const checked = input.steps.map((s, i) => {
@@ -187,22 +240,33 @@ export class AgentStore {
       const type = checkStepType(`${f}.type`, s.type);
       const content = checkContent(`${f}.content`, type, s.content);
       return {
-        idx, type, content,
+        idx,
+        type,
+        content,
         durationMs: checkDuration(`${f}.durationMs`, s.durationMs),
         at: s.at ? checkDate(`${f}.at`, s.at) : now,
       };
     });
 
     const turn = await this.loadTurn(turnId, 'turnId');
-    if (turn.role !== 'agent') throw new ValidationError('turnId', `"${turnId}" is a human turn; steps belong to agent turns`);
+    if (turn.role !== 'agent')
+      throw new ValidationError('turnId', `"${turnId}" is a human turn; steps belong to agent turns`);
     const asksInput = checked.some((s) => s.type === StepType.InputRequest);
     const answered = asksInput && (await this.hasChildren(turn));
 
     const steps: Step[] = checked.map((s) => ({
-      turnId, sessionId: turn.sessionId, accountId: turn.accountId, idx: s.idx, type: s.type,
-      content: s.content.text, createdAt: s.at, durationMs: s.durationMs,
+      turnId,
+      sessionId: turn.sessionId,
+      accountId: turn.accountId,
+      idx: s.idx,
+      type: s.type,
+      content: s.content.text,
+      createdAt: s.at,
+      durationMs: s.durationMs,
     }));
-    await Promise.all(steps.map((s) => insertStep(this.keyspace, s, turn.createdAt)).map((w) => this.exec.execute(w.query, w.params)));
+    await Promise.all(
+      steps.map((s) => insertStep(this.keyspace, s, turn.createdAt)).map((w) => this.exec.execute(w.query, w.params)),
+    );
 
     const derived: Statement[] = [];
     checked.forEach((s, i) => {
@@ -225,7 +289,12 @@ export class AgentStore {
     );
     const row = page.rows[0];
     if (!row) throw new NotFoundError('sessionId', `no session "${sessionId}": create it first (createSession)`);
-    return { sessionId, accountId: row['account_id'] as string, title: row['title'] as string, createdAt: row['created_at'] as Date };
+    return {
+      sessionId,
+      accountId: row['account_id'] as string,
+      title: row['title'] as string,
+      createdAt: row['created_at'] as Date,
+    };
   }
 
   private async loadTurn(turnId: string, field: string): Promise<StoredTurn> {

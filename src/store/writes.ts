@@ -17,7 +17,11 @@ export const ROOT = '';
  * last_activity is a max-register: each write carries the activity time as its write timestamp, so
  * last-write-wins keeps the latest activity whatever order writes (or retries) arrive in.
  */
-export function lastActivityWrites(ks: string, session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>, at: Date): Statement[] {
+export function lastActivityWrites(
+  ks: string,
+  session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
+  at: Date,
+): Statement[] {
   return [
     {
       query: `UPDATE ${ks}.sessions USING TIMESTAMP ? SET last_activity = ? WHERE session_id = ?`,
@@ -51,11 +55,24 @@ export function sessionIndexWrites(ks: string, s: Session): Statement[] {
 export function insertTurn(ks: string, t: Turn, sessionCreatedAt: Date, ifNotExists = false): Statement {
   return {
     query: `INSERT INTO ${ks}.turns (turn_id, session_id, account_id, role, parent_id, created_at, session_created_at, agent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)${ifNotExists ? ' IF NOT EXISTS' : ''}`,
-    params: [t.turnId, t.sessionId, t.accountId, t.role, t.parentId ?? ROOT, t.createdAt, sessionCreatedAt, t.agentVersion],
+    params: [
+      t.turnId,
+      t.sessionId,
+      t.accountId,
+      t.role,
+      t.parentId ?? ROOT,
+      t.createdAt,
+      sessionCreatedAt,
+      t.agentVersion,
+    ],
   };
 }
 
-export function turnIndexWrites(ks: string, t: Turn, session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>): Statement[] {
+export function turnIndexWrites(
+  ks: string,
+  t: Turn,
+  session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
+): Statement[] {
   const out: Statement[] = [
     {
       query: `INSERT INTO ${ks}.turns_by_session (session_id, parent_id, created_at, turn_id, account_id, role, prompt, agent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -86,7 +103,10 @@ export interface TurnKey {
 /** Points a parent (or, for parent null, the session's root) at the child that is shown. */
 export function setActiveChild(ks: string, sessionId: string, parent: TurnKey | null, childId: string): Statement {
   if (!parent) {
-    return { query: `UPDATE ${ks}.turns_by_session SET active_root = ? WHERE session_id = ?`, params: [childId, sessionId] };
+    return {
+      query: `UPDATE ${ks}.turns_by_session SET active_root = ? WHERE session_id = ?`,
+      params: [childId, sessionId],
+    };
   }
   return {
     query: `UPDATE ${ks}.turns_by_session SET active_child = ? WHERE session_id = ? AND parent_id = ? AND created_at = ? AND turn_id = ?`,
@@ -110,8 +130,10 @@ export interface StepLabel {
 
 export function labelOf(type: StepType, parsed: unknown): StepLabel | null {
   const c = parsed as Record<string, unknown>;
-  if (type === StepType.TurnClassifier) return { source: 'classifier', label: c['label'] as string, score: c['score'] as number };
-  if (type === StepType.LangDetection) return { source: 'language', label: c['language'] as string, score: c['confidence'] as number };
+  if (type === StepType.TurnClassifier)
+    return { source: 'classifier', label: c['label'] as string, score: c['score'] as number };
+  if (type === StepType.LangDetection)
+    return { source: 'language', label: c['language'] as string, score: c['confidence'] as number };
   return null;
 }
 

@@ -9,7 +9,9 @@ export async function forEachBounded<T>(
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
   const isAsync = Symbol.asyncIterator in items;
-  const it: AsyncIterator<T> | Iterator<T> = isAsync ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  const it: AsyncIterator<T> | Iterator<T> = isAsync
+    ? items[Symbol.asyncIterator]()
+    : (items as Iterable<T>)[Symbol.iterator]();
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed) {

@@ -33,24 +33,43 @@ export interface CdcResult {
   lagP99Ms: number;
 }
 
-
 /** Waits for the projector; a timeout becomes a ValidateError with the next step. */
-async function waitProjected(rs: ReadSideConfig, redis: Redis, timeoutMs: number, onLine: (l: string) => void): Promise<void> {
+async function waitProjected(
+  rs: ReadSideConfig,
+  redis: Redis,
+  timeoutMs: number,
+  onLine: (l: string) => void,
+): Promise<void> {
   try {
-    await waitCaughtUp(rs, redis, { timeoutMs, clientId: 'agentstore-validate-lag', onLag: (lag) => onLine(`projector lag ${lag < 0 ? '?' : lag} messages`) });
+    await waitCaughtUp(rs, redis, {
+      timeoutMs,
+      clientId: 'agentstore-validate-lag',
+      onLag: (lag) => onLine(`projector lag ${lag < 0 ? '?' : lag} messages`),
+    });
   } catch (err) {
     if (!(err instanceof NotCaughtUpError)) throw err;
-    throw new ValidateError(err.message, 'check Kafka and Redis with `make services-status`, then run `make validate` again');
+    throw new ValidateError(
+      err.message,
+      'check Kafka and Redis with `make services-status`, then run `make validate` again',
+    );
   }
 }
 
 /** The probe of the CDC path; a timeout becomes a ValidateError with the next step. */
-async function measureLag(store: AgentStore, queries: RedisQueries, writes: number, timeoutMs: number): Promise<ProbeResult> {
+async function measureLag(
+  store: AgentStore,
+  queries: RedisQueries,
+  writes: number,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   try {
     return await probeCdc(store, queries, { writes, timeoutMs });
   } catch (err) {
     if (!(err instanceof ProbeTimeoutError)) throw err;
-    throw new ValidateError(err.message, 'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again');
+    throw new ValidateError(
+      err.message,
+      'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again',
+    );
   }
 }
 
@@ -64,16 +83,31 @@ export interface CdcOptions {
 
 export async function verifyCdcLocal(o: CdcOptions): Promise<CdcResult> {
   const id = `validate_${randomBytes(3).toString('hex')}`;
-  const rs = readSideConfig({ ...process.env, AGENTSTORE_KEYSPACE: o.keyspace, AGENTSTORE_TOPIC_PREFIX: id, AGENTSTORE_CONSUMER_GROUP: id,
-    AGENTSTORE_REDIS_PREFIX: id, AGENTSTORE_METRICS_PORT: '0' });
+  const rs = readSideConfig({
+    ...process.env,
+    AGENTSTORE_KEYSPACE: o.keyspace,
+    AGENTSTORE_TOPIC_PREFIX: id,
+    AGENTSTORE_CONSUMER_GROUP: id,
+    AGENTSTORE_REDIS_PREFIX: id,
+    AGENTSTORE_METRICS_PORT: '0',
+  });
   const c = await connectCql(cqlSettings({ keyspace: o.keyspace }));
   const redis: Redis = redisClient(rs);
   await redis.connect();
   let projector: Awaited<ReturnType<typeof runProjector>> | undefined;
   let standin: CdcStandinExecutor | undefined;
   try {
-    await migrate({ exec: c.exec, keyspace: o.keyspace, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
-    standin = await CdcStandinExecutor.open(c.exec, rs.brokers, o.keyspace, { topicPrefix: rs.topicPrefix, log: silentLogger });
+    await migrate({
+      exec: c.exec,
+      keyspace: o.keyspace,
+      dialect: c.dialect,
+      datacenter: 'datacenter1',
+      replicationFactor: 1,
+    });
+    standin = await CdcStandinExecutor.open(c.exec, rs.brokers, o.keyspace, {
+      topicPrefix: rs.topicPrefix,
+      log: silentLogger,
+    });
     o.onLine(`seeding ${o.dataset.sessions} sessions through the CDC stand-in`);
     await seed(standin, o.keyspace, o.dataset, { concurrency: 32 });
     o.onLine('projecting into Redis');

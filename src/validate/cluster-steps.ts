@@ -31,11 +31,20 @@ export function clusterSteps(d: ClusterDeps): Step[] {
   let kube: Kube | undefined;
   const k = (): Kube => (kube ??= d.kube());
   // A keyspace of its own: the cluster may be the user's, and its agentstore keyspace their data.
-  const config = defaultConfig({ release: RELEASE, namespace: NAMESPACE, keyspace: 'agentstore_validate', valuesFiles: [d.target.valuesFile ?? 'values/kind.yaml'] });
+  const config = defaultConfig({
+    release: RELEASE,
+    namespace: NAMESPACE,
+    keyspace: 'agentstore_validate',
+    valuesFiles: [d.target.valuesFile ?? 'values/kind.yaml'],
+  });
   config.dataset = { ...config.dataset, sessions: String(d.sessions) };
   const jobs = () => jobManifests(config);
-  const jobOptions = (onLine: (line: string) => void) => ({ namespace: NAMESPACE, timeoutMs: d.timeouts.jobMs, onLine,
-    ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}) });
+  const jobOptions = (onLine: (line: string) => void) => ({
+    namespace: NAMESPACE,
+    timeoutMs: d.timeouts.jobMs,
+    onLine,
+    ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}),
+  });
   return [
     {
       name: 'preflight',
@@ -52,24 +61,58 @@ export function clusterSteps(d: ClusterDeps): Step[] {
         // From here on a failure may leave a release behind: the orchestrator says so.
         ctx.data['releaseTouched'] = true;
         const abort = new AbortController();
-        const helmDone = d.helm.run(['upgrade', '--install', RELEASE, 'charts/agentstore', '--namespace', NAMESPACE, '--create-namespace',
-          '--values', config.valuesFiles[0]!, '--timeout', '15m', '--wait', ...(d.target.context ? ['--kube-context', d.target.context] : [])], undefined, abort.signal);
+        const helmDone = d.helm.run(
+          [
+            'upgrade',
+            '--install',
+            RELEASE,
+            'charts/agentstore',
+            '--namespace',
+            NAMESPACE,
+            '--create-namespace',
+            '--values',
+            config.valuesFiles[0]!,
+            '--timeout',
+            '15m',
+            '--wait',
+            ...(d.target.context ? ['--kube-context', d.target.context] : []),
+          ],
+          undefined,
+          abort.signal,
+        );
         const helmFailed = helmDone.then((r) => (r.code !== 0 ? r : new Promise<never>(() => {})));
-        const ready = await waitReady(k(), NAMESPACE, { timeoutMs: d.timeouts.readyMs, onLine: line, abort: helmFailed }).catch((err: unknown) => {
+        const ready = await waitReady(k(), NAMESPACE, {
+          timeoutMs: d.timeouts.readyMs,
+          onLine: line,
+          abort: helmFailed,
+        }).catch((err: unknown) => {
           abort.abort(); // our deadline passed first: stop helm rather than leave it running unseen
           throw err;
         });
         const r = await helmDone;
         if (r.code !== 0) {
           // A failed hook (migration, connector registration) is a failed pod: show its logs with helm's message.
-          const failing = (await k().listPods(NAMESPACE).catch(() => [])).filter((p) => p.phase === 'Failed' || (!p.ready && p.phase !== 'Succeeded'));
+          const failing = (
+            await k()
+              .listPods(NAMESPACE)
+              .catch(() => [])
+          ).filter((p) => p.phase === 'Failed' || (!p.ready && p.phase !== 'Succeeded'));
           const logs: string[] = [];
           for (const p of failing) logs.push(...(await lastLogs(k(), NAMESPACE, p)));
-          throw new ValidateError(`helm upgrade --install failed (exit ${r.code})`,
-            `read helm's message below and \`helm -n ${NAMESPACE} status ${RELEASE}\`; fix, then run \`make validate\` again`, [...tail(r.stderr || r.stdout, 20), ...logs]);
+          throw new ValidateError(
+            `helm upgrade --install failed (exit ${r.code})`,
+            `read helm's message below and \`helm -n ${NAMESPACE} status ${RELEASE}\`; fix, then run \`make validate\` again`,
+            [...tail(r.stderr || r.stdout, 20), ...logs],
+          );
         }
-        const connector = await checkConnector(k(), { namespace: NAMESPACE, name: 'agentstore-scylla-cdc', timeoutMs: d.timeouts.connectorMs, onLine: line,
-          ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}), ...(d.fetch ? { fetch: d.fetch } : {}) });
+        const connector = await checkConnector(k(), {
+          namespace: NAMESPACE,
+          name: 'agentstore-scylla-cdc',
+          timeoutMs: d.timeouts.connectorMs,
+          onLine: line,
+          ...(d.timeouts.pollMs !== undefined ? { pollMs: d.timeouts.pollMs } : {}),
+          ...(d.fetch ? { fetch: d.fetch } : {}),
+        });
         return `release ${RELEASE} in ${NAMESPACE} (${config.valuesFiles[0]}); ${ready}; ${connector}`;
       },
     },
@@ -77,7 +120,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
       name: 'migrate',
       async run() {
         // The chart's post-install hook runs `migrate`; helm --wait returned only after it succeeded.
-        return 'by the chart\'s post-install hook Job (agentstore-migrate), which helm waited for';
+        return "by the chart's post-install hook Job (agentstore-migrate), which helm waited for";
       },
     },
     ...(['seed', 'verify'] as const).map((name): Step => ({
@@ -96,7 +139,11 @@ export function clusterSteps(d: ClusterDeps): Step[] {
         ctx.sections.push({ title: 'cdc-probe Job output', lines: logs });
         const ok = logs.find((l) => l.startsWith('CDC path ok:'));
         if (!ok) {
-          throw new ValidateError('the cdc-probe Job succeeded but printed no "CDC path ok" line', `read its output below (\`kubectl -n ${NAMESPACE} logs job/${RELEASE}-cdc-probe\`)`, logs);
+          throw new ValidateError(
+            'the cdc-probe Job succeeded but printed no "CDC path ok" line',
+            `read its output below (\`kubectl -n ${NAMESPACE} logs job/${RELEASE}-cdc-probe\`)`,
+            logs,
+          );
         }
         return ok.slice('CDC path ok: '.length);
       },
@@ -104,11 +151,26 @@ export function clusterSteps(d: ClusterDeps): Step[] {
     {
       name: 'helm test',
       async run(ctx, line) {
-        const r = await d.helm.run(['test', RELEASE, '--namespace', NAMESPACE, '--logs', '--timeout', '10m',
-          ...(d.target.context ? ['--kube-context', d.target.context] : [])], line);
+        const r = await d.helm.run(
+          [
+            'test',
+            RELEASE,
+            '--namespace',
+            NAMESPACE,
+            '--logs',
+            '--timeout',
+            '10m',
+            ...(d.target.context ? ['--kube-context', d.target.context] : []),
+          ],
+          line,
+        );
         ctx.sections.push({ title: 'helm test', lines: tail(r.stdout + r.stderr, 60) });
         if (r.code !== 0) {
-          throw new ValidateError(`helm test failed (exit ${r.code})`, `the test pod's logs are below and in the report; \`kubectl -n ${NAMESPACE} logs ${RELEASE}-test\``, tail(r.stdout + r.stderr, 40));
+          throw new ValidateError(
+            `helm test failed (exit ${r.code})`,
+            `the test pod's logs are below and in the report; \`kubectl -n ${NAMESPACE} logs ${RELEASE}-test\``,
+            tail(r.stdout + r.stderr, 40),
+          );
         }
         return tail(r.stdout, 1)[0] ?? 'passed';
       },

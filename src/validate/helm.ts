@@ -5,14 +5,27 @@ import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Helm, HelmResult, Host } from './kube.ts';
 
-export function runProcess(file: string, args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<HelmResult> {
+export function runProcess(
+  file: string,
+  args: string[],
+  onLine?: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<HelmResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';
     let stderr = '';
-    const lines = (chunk: string) => { for (const l of chunk.split('\n')) if (l.trim()) onLine?.(l.trim()); };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; lines(d); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; lines(d); });
+    const lines = (chunk: string) => {
+      for (const l of chunk.split('\n')) if (l.trim()) onLine?.(l.trim());
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      lines(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      lines(d);
+    });
     child.on('error', (err) => resolve({ code: 127, stdout, stderr: stderr + err.message }));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
@@ -34,14 +47,20 @@ export class LocalHost implements Host {
       try {
         await access(p, constants.X_OK);
         return p;
-      } catch { /* next */ }
+      } catch {
+        /* next */
+      }
     }
     return null;
   }
   exec(file: string, args: string[], timeoutMs = 20_000): Promise<HelmResult> {
     return new Promise((resolve) => {
       execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr || (err?.message ?? '') });
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+          stdout,
+          stderr: stderr || (err?.message ?? ''),
+        });
       });
     });
   }

@@ -16,7 +16,9 @@ async function podLogs(kube: Kube, namespace: string, job: string, lines: number
   const pods = await kube.listPods(namespace, `job-name=${job}`).catch(() => []);
   const out: string[] = [];
   for (const p of pods) {
-    const text = await kube.logs(namespace, p.name, p.containers[0]?.name, lines).catch((e: Error) => `(no logs: ${e.message})`);
+    const text = await kube
+      .logs(namespace, p.name, p.containers[0]?.name, lines)
+      .catch((e: Error) => `(no logs: ${e.message})`);
     out.push(`--- ${p.name}, last ${lines} log lines:`, ...text.trimEnd().split('\n'));
   }
   return out;
@@ -31,12 +33,18 @@ export async function runJob(kube: Kube, manifest: Record<string, unknown>, o: R
     const s = await kube.jobState(o.namespace, name);
     if (s?.succeeded) return podLogs(kube, o.namespace, name, 30);
     if (s?.failed) {
-      throw new ValidateError(`Job ${name} failed`, `see its logs below (\`kubectl -n ${o.namespace} logs job/${name}\`), fix, and run \`make validate\` again`,
-        await podLogs(kube, o.namespace, name, 40));
+      throw new ValidateError(
+        `Job ${name} failed`,
+        `see its logs below (\`kubectl -n ${o.namespace} logs job/${name}\`), fix, and run \`make validate\` again`,
+        await podLogs(kube, o.namespace, name, 40),
+      );
     }
     o.onLine(`Job ${name} running (${Math.round((Date.now() - started) / 1000)} s)`);
     await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
   }
-  throw new ValidateError(`Job ${name} did not finish in ${Math.round(o.timeoutMs / 1000)} s`,
-    `see its logs below; a larger dataset needs a longer VALIDATE_TIMEOUT_S`, await podLogs(kube, o.namespace, name, 40));
+  throw new ValidateError(
+    `Job ${name} did not finish in ${Math.round(o.timeoutMs / 1000)} s`,
+    `see its logs below; a larger dataset needs a longer VALIDATE_TIMEOUT_S`,
+    await podLogs(kube, o.namespace, name, 40),
+  );
 }

@@ -78,18 +78,26 @@ export class ClientKube implements Kube {
     let stopped = false;
     let abort: AbortController | undefined;
     const start = async (): Promise<void> => {
-      abort = await watch.watch(`/api/v1/namespaces/${namespace}/pods`, {}, (phase, obj: k8s.V1Pod) => {
-        const s = podState(obj);
-        if (phase === 'DELETED') pods.delete(s.name);
-        else pods.set(s.name, s);
-        onChange([...pods.values()]);
-      }, () => {
-        // The API server ends watches after a while: resume until told to stop.
-        if (!stopped) setTimeout(() => void start().catch(() => {}), 1000);
-      });
+      abort = await watch.watch(
+        `/api/v1/namespaces/${namespace}/pods`,
+        {},
+        (phase, obj: k8s.V1Pod) => {
+          const s = podState(obj);
+          if (phase === 'DELETED') pods.delete(s.name);
+          else pods.set(s.name, s);
+          onChange([...pods.values()]);
+        },
+        () => {
+          // The API server ends watches after a while: resume until told to stop.
+          if (!stopped) setTimeout(() => void start().catch(() => {}), 1000);
+        },
+      );
     };
     await start();
-    return () => { stopped = true; abort?.abort(); };
+    return () => {
+      stopped = true;
+      abort?.abort();
+    };
   }
 
   logs(namespace: string, pod: string, container?: string, tailLines = 40): Promise<string> {
@@ -110,14 +118,18 @@ export class ClientKube implements Kube {
     const name = (manifest['metadata'] as { name: string }).name;
     // Jobs are immutable: replace a previous run's Job (and its pods) before creating it again.
     await this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Foreground' }).catch(() => undefined);
-    for (let i = 0; i < 60 && (await this.jobState(namespace, name)); i++) await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 60 && (await this.jobState(namespace, name)); i++)
+      await new Promise((r) => setTimeout(r, 1000));
     await this.batch.createNamespacedJob({ namespace, body: manifest as k8s.V1Job });
   }
 
   async jobState(namespace: string, name: string): Promise<JobState | null> {
     try {
       const job = await this.batch.readNamespacedJob({ name, namespace });
-      return { succeeded: (job.status?.succeeded ?? 0) > 0, failed: (job.status?.conditions ?? []).some((c) => c.type === 'Failed' && c.status === 'True') };
+      return {
+        succeeded: (job.status?.succeeded ?? 0) > 0,
+        failed: (job.status?.conditions ?? []).some((c) => c.type === 'Failed' && c.status === 'True'),
+      };
     } catch {
       return null;
     }

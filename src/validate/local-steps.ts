@@ -39,14 +39,29 @@ const CLI = ['bin/agentstore.js'];
 async function cli(args: string[], onLine: (l: string) => void): Promise<string> {
   const r = await runProcess(process.execPath, [...CLI, ...args], onLine);
   if (r.code !== 0) {
-    const hint = r.code === 2 ? 'a flag or AGENTSTORE_* setting is wrong (named above)' : 'are the services up? `make services-status`; then run `make validate` again';
-    throw new ValidateError(`agentstore ${args[0]} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`, hint,
-      (r.stderr || r.stdout).trimEnd().split('\n').slice(-15));
+    const hint =
+      r.code === 2
+        ? 'a flag or AGENTSTORE_* setting is wrong (named above)'
+        : 'are the services up? `make services-status`; then run `make validate` again';
+    throw new ValidateError(
+      `agentstore ${args[0]} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`,
+      hint,
+      (r.stderr || r.stdout).trimEnd().split('\n').slice(-15),
+    );
   }
   return r.stdout.trim().split('\n').at(-1) ?? '';
 }
 
-const datasetArgs = (d: LocalOptions['dataset']) => ['--seed', String(d.seed), '--sessions', String(d.sessions), '--accounts', String(d.accounts), '--days', String(d.days)];
+const datasetArgs = (d: LocalOptions['dataset']) => [
+  '--seed',
+  String(d.seed),
+  '--sessions',
+  String(d.sessions),
+  '--accounts',
+  String(d.accounts),
+  '--days',
+  String(d.days),
+];
 
 export function localSteps(o: LocalOptions): Step[] {
   return [
@@ -56,10 +71,17 @@ export function localSteps(o: LocalOptions): Step[] {
         // Idempotent and quick when they already run: so `make validate` needs no services-up on a cluster target.
         const up = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/services/main.ts', 'up'], line);
         if (up.code !== 0) {
-          throw new ValidateError(`the local services did not start (exit ${up.code})`, 'read the lines above, then `make services-status`; `make setup` installs what they need',
-            (up.stderr || up.stdout).trimEnd().split('\n').slice(-15));
+          throw new ValidateError(
+            `the local services did not start (exit ${up.code})`,
+            'read the lines above, then `make services-status`; `make setup` installs what they need',
+            (up.stderr || up.stdout).trimEnd().split('\n').slice(-15),
+          );
         }
-        const services = up.stdout.split('\n').filter((l) => /^\[\w+\]/.test(l)).map((l) => l.replace(/^\[(\w+)\].*?: /, '$1 ')).join(', ');
+        const services = up.stdout
+          .split('\n')
+          .filter((l) => /^\[\w+\]/.test(l))
+          .map((l) => l.replace(/^\[(\w+)\].*?: /, '$1 '))
+          .join(', ');
         const cql = await cli(['status', '--keyspace', o.keyspace], line).catch((e: unknown) => {
           // A keyspace not created yet makes `status` exit 1 ("behind"): that is what migrate is for.
           if (e instanceof ValidateError && /exited 1/.test(e.reason)) return 'schema not current yet';
@@ -68,10 +90,13 @@ export function localSteps(o: LocalOptions): Step[] {
         return `node ${process.version}; ${services || 'services up'}; ${cql.replace(/\s+/g, ' ')}`;
       },
     },
-    { name: 'install', run: async (ctx) => {
-      ctx.notExercised.push('Kubernetes and the Helm chart (no reachable cluster, no docker+kind)');
-      return 'nothing to install: the local services are already running';
-    } },
+    {
+      name: 'install',
+      run: async (ctx) => {
+        ctx.notExercised.push('Kubernetes and the Helm chart (no reachable cluster, no docker+kind)');
+        return 'nothing to install: the local services are already running';
+      },
+    },
     {
       name: 'migrate',
       async run(_ctx, line) {
@@ -84,7 +109,10 @@ export function localSteps(o: LocalOptions): Step[] {
     {
       name: 'verify queries',
       async run(ctx, line) {
-        const detail = await cli(['verify', '--keyspace', o.keyspace, ...datasetArgs(o.dataset), '--json', '.reports/verify.json'], line);
+        const detail = await cli(
+          ['verify', '--keyspace', o.keyspace, ...datasetArgs(o.dataset), '--json', '.reports/verify.json'],
+          line,
+        );
         ctx.data['verify'] = JSON.parse(await readFile('.reports/verify.json', 'utf8')) as VerifyReport;
         return detail;
       },
@@ -93,19 +121,28 @@ export function localSteps(o: LocalOptions): Step[] {
       name: 'verify CDC',
       async run(ctx, line) {
         const r = await verifyCdcLocal({
-          keyspace: `${o.keyspace}_cdc`, writes: o.cdcWrites, timeoutMs: o.timeoutMs, onLine: line,
+          keyspace: `${o.keyspace}_cdc`,
+          writes: o.cdcWrites,
+          timeoutMs: o.timeoutMs,
+          onLine: line,
           dataset: { seed: 11, sessions: o.cdcSessions, accounts: 60, days: 30, endDate: '2026-11-01' },
         });
         ctx.data['cdc'] = r;
-        ctx.notExercised.push('ScyllaDB CDC and the ScyllaDB CDC Source Connector (the stand-in publishes in its format instead)');
+        ctx.notExercised.push(
+          'ScyllaDB CDC and the ScyllaDB CDC Source Connector (the stand-in publishes in its format instead)',
+        );
         const failed = r.report.queries.filter((q) => q.failed);
         if (!r.report.passed) {
-          throw new ValidateError(`read models disagree with the ground truth: ${failed.map((q) => q.query).join(', ') || 'a query is missing'}`,
+          throw new ValidateError(
+            `read models disagree with the ground truth: ${failed.map((q) => q.query).join(', ') || 'a query is missing'}`,
             'see the first mismatch below; rebuild the read models with `agentstore rebuild` and run `make validate` again',
-            failed.map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`));
+            failed.map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`),
+          );
         }
-        return `${o.cdcSessions} sessions, ${r.published} change events -> projector -> Redis: all ${r.report.queries.length} key queries match; ` +
-          `${r.writes} fresh writes all visible, lag p50 ${r.lagP50Ms.toFixed(0)} ms, p99 ${r.lagP99Ms.toFixed(0)} ms`;
+        return (
+          `${o.cdcSessions} sessions, ${r.published} change events -> projector -> Redis: all ${r.report.queries.length} key queries match; ` +
+          `${r.writes} fresh writes all visible, lag p50 ${r.lagP50Ms.toFixed(0)} ms, p99 ${r.lagP99Ms.toFixed(0)} ms`
+        );
       },
     },
   ];

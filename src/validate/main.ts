@@ -26,7 +26,8 @@ const DEFAULT_KEYSPACE = 'agentstore_validate';
 
 /** client-node falls back to http://localhost:8080 without a kubeconfig: that is "no cluster", not an unreachable one. */
 function kubeOrNull(env: NodeJS.ProcessEnv, context?: string): Kube | null {
-  const configured = env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config')) || env['KUBERNETES_SERVICE_HOST'];
+  const configured =
+    env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config')) || env['KUBERNETES_SERVICE_HOST'];
   if (!configured) return null;
   try {
     return ClientKube.fromDefault(context);
@@ -38,7 +39,8 @@ function kubeOrNull(env: NodeJS.ProcessEnv, context?: string): Kube | null {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const progress = createProgress();
   try {
-    const num = (name: string, fallback: number, min: number, max: number) => intFlag(name, env[name] ?? String(fallback), min, max);
+    const num = (name: string, fallback: number, min: number, max: number) =>
+      intFlag(name, env[name] ?? String(fallback), min, max);
     const sessions = num('VALIDATE_SESSIONS', 8000, 1, 1_000_000);
     const cdcSessions = num('VALIDATE_CDC_SESSIONS', 1000, 1, 1_000_000);
     const cdcWrites = num('VALIDATE_CDC_WRITES', 200, 1, 100_000);
@@ -46,13 +48,24 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const keyspace = env['AGENTSTORE_KEYSPACE'] ?? DEFAULT_KEYSPACE;
     const host = new LocalHost();
     const target = await selectTarget({ kube: () => kubeOrNull(env), host, forced: env['VALIDATE_TARGET'] });
-    const steps = target.kind === 'local'
-      ? localSteps({ keyspace, fresh: keyspace === DEFAULT_KEYSPACE, dataset: { seed: 42, sessions, accounts: 200, days: 30 }, cdcSessions, cdcWrites, timeoutMs })
-      : clusterSteps({
-        target, host, sessions, kube: () => ClientKube.fromDefault(target.context),
-        helm: new HelmBinary(env['VALIDATE_HELM'] ?? (await host.which('helm')) ?? 'helm'),
-        timeouts: { readyMs: timeoutMs, connectorMs: timeoutMs / 2, jobMs: timeoutMs },
-      });
+    const steps =
+      target.kind === 'local'
+        ? localSteps({
+            keyspace,
+            fresh: keyspace === DEFAULT_KEYSPACE,
+            dataset: { seed: 42, sessions, accounts: 200, days: 30 },
+            cdcSessions,
+            cdcWrites,
+            timeoutMs,
+          })
+        : clusterSteps({
+            target,
+            host,
+            sessions,
+            kube: () => ClientKube.fromDefault(target.context),
+            helm: new HelmBinary(env['VALIDATE_HELM'] ?? (await host.which('helm')) ?? 'helm'),
+            timeouts: { readyMs: timeoutMs, connectorMs: timeoutMs / 2, jobMs: timeoutMs },
+          });
     const { exitCode } = await runValidate({ target, steps, progress });
     return exitCode;
   } catch (err) {

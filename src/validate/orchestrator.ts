@@ -17,13 +17,19 @@ export interface RunOptions {
   now?: () => number;
 }
 
-export interface RunResult { outcome: RunOutcome; exitCode: number }
+export interface RunResult {
+  outcome: RunOutcome;
+  exitCode: number;
+}
 
 function asValidateError(err: unknown): ValidateError {
   if (err instanceof ValidateError) return err;
   const e = err as Error;
-  return new ValidateError(`unexpected error: ${e?.message ?? String(err)}`, 'this is a bug in make validate: please report it with .reports/validate.md',
-    (e?.stack ?? '').split('\n').slice(1, 8));
+  return new ValidateError(
+    `unexpected error: ${e?.message ?? String(err)}`,
+    'this is a bug in make validate: please report it with .reports/validate.md',
+    (e?.stack ?? '').split('\n').slice(1, 8),
+  );
 }
 
 export async function runValidate(o: RunOptions): Promise<RunResult> {
@@ -57,9 +63,11 @@ export async function runValidate(o: RunOptions): Promise<RunResult> {
   }
   const leftovers: string[] = [];
   if (ctx.data['releaseTouched']) {
-    leftovers.push(failure
-      ? 'release left installed: run `make clean-cluster` to remove it'
-      : 'release agentstore left installed in namespace agentstore for you to explore: `make clean-cluster` removes it');
+    leftovers.push(
+      failure
+        ? 'release left installed: run `make clean-cluster` to remove it'
+        : 'release agentstore left installed in namespace agentstore for you to explore: `make clean-cluster` removes it',
+    );
   }
   const outcome: RunOutcome = { target: o.target, steps: results, ctx, leftovers, ...(failure ? { failure } : {}) };
   const paths = await writeReport(outcome, o.reportDir);

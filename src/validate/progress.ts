@@ -12,7 +12,10 @@ export interface ProgressSink {
   note(line: string): void;
 }
 
-interface Out { write(s: string): unknown; isTTY?: boolean }
+interface Out {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
 
 const MARK: Record<StepStatus, string> = { ok: 'ok  ', failed: 'FAIL', skipped: 'skip' };
 const FRAMES = ['|', '/', '-', '\\'];
@@ -24,7 +27,9 @@ export function createProgress(out: Out = process.stdout, now: () => number = ()
 export class PlainProgress implements ProgressSink {
   private last = new Map<string, string>();
   constructor(private readonly out: Out) {}
-  start(step: string): void { this.out.write(`==> ${step}\n`); }
+  start(step: string): void {
+    this.out.write(`==> ${step}\n`);
+  }
   update(step: string, line: string): void {
     // Plain mode prints a sub-status only when it changes: a watch loop must not flood the log.
     if (this.last.get(step) === line) return;
@@ -34,13 +39,18 @@ export class PlainProgress implements ProgressSink {
   finish(step: string, status: StepStatus, seconds: number, detail: string): void {
     this.out.write(`[${MARK[status]}] ${step} (${seconds.toFixed(1)} s) ${detail}\n`);
   }
-  note(line: string): void { this.out.write(`${line}\n`); }
+  note(line: string): void {
+    this.out.write(`${line}\n`);
+  }
 }
 
 export class TtyProgress implements ProgressSink {
   private current: { step: string; started: number; line: string; frame: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly out: Out, private readonly now: () => number) {}
+  constructor(
+    private readonly out: Out,
+    private readonly now: () => number,
+  ) {}
 
   private draw(): void {
     const c = this.current;

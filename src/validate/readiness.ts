@@ -26,7 +26,12 @@ export function summarize(pods: PodState[]): { line: string; ready: boolean } {
 }
 
 function stateOf(p: PodState): string {
-  const bad = p.containers.filter((c) => !c.ready).map((c) => `${c.name}: ${c.waitingReason ?? (c.exitCode !== undefined ? `exited ${c.exitCode}` : 'not ready')}${c.restarts ? `, ${c.restarts} restarts` : ''}`);
+  const bad = p.containers
+    .filter((c) => !c.ready)
+    .map(
+      (c) =>
+        `${c.name}: ${c.waitingReason ?? (c.exitCode !== undefined ? `exited ${c.exitCode}` : 'not ready')}${c.restarts ? `, ${c.restarts} restarts` : ''}`,
+    );
   return `phase ${p.phase}${bad.length ? `; ${bad.join('; ')}` : ''}`;
 }
 
@@ -51,7 +56,9 @@ export interface WaitOptions {
 export async function waitReady(kube: Kube, namespace: string, o: WaitOptions): Promise<string> {
   let latest: PodState[] = [];
   let done: (v: string) => void = () => {};
-  const ready = new Promise<string>((resolve) => { done = resolve; });
+  const ready = new Promise<string>((resolve) => {
+    done = resolve;
+  });
   const stop = await kube.watchPods(namespace, (pods) => {
     latest = pods;
     const s = summarize(pods);
@@ -59,7 +66,9 @@ export async function waitReady(kube: Kube, namespace: string, o: WaitOptions): 
     if (s.ready) done(s.line);
   });
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), o.timeoutMs); });
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), o.timeoutMs);
+  });
   try {
     const r = await Promise.race([ready, timeout, ...(o.abort ? [o.abort.then(() => 'aborted')] : [])]);
     if (r !== null) return r;
@@ -75,5 +84,6 @@ export async function waitReady(kube: Kube, namespace: string, o: WaitOptions): 
   throw new ValidateError(
     `not ready after ${Math.round(o.timeoutMs / 1000)} s: ${names.join(', ') || 'unknown pods'}`,
     `see the logs below and \`kubectl -n ${namespace} describe pod ${stuck[0]?.name ?? '<pod>'}\`; an ImagePullBackOff needs network access to the registry, a Pending pod more capacity; then run \`make validate\` again (the release is upgraded in place)`,
-    details);
+    details,
+  );
 }

@@ -20,7 +20,8 @@ export interface RunOutcome {
 const TARGET_TEXT: Record<Target['kind'], string> = {
   cluster: 'existing Kubernetes cluster',
   kind: 'kind cluster',
-  local: 'local mode (Apache Cassandra 5 as the CQL stand-in for ScyllaDB, Kafka, Redis and the projector from `make services-up`)',
+  local:
+    'local mode (Apache Cassandra 5 as the CQL stand-in for ScyllaDB, Kafka, Redis and the projector from `make services-up`)',
 };
 
 export function scopeLine(o: RunOutcome): string {
@@ -35,8 +36,17 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderMarkdown(o: RunOutcome): string {
   const verify = o.ctx.data['verify'] as VerifyReport | undefined;
   const cdc = o.ctx.data['cdc'] as CdcResult | undefined;
-  const queryTable = (title: string, r: VerifyReport) => [`## ${title}`, '', '| query | what | checks | rows | result | p50 ms | p99 ms |', '|---|---|---:|---:|---|---:|---:|',
-    ...r.queries.map((q) => `| ${q.query} | ${q.title} | ${q.checks} | ${q.rows} | ${q.failed ? 'FAIL' : 'pass'} | ${q.p50Ms.toFixed(2)} | ${q.p99Ms.toFixed(2)} |`), ''];
+  const queryTable = (title: string, r: VerifyReport) => [
+    `## ${title}`,
+    '',
+    '| query | what | checks | rows | result | p50 ms | p99 ms |',
+    '|---|---|---:|---:|---|---:|---:|',
+    ...r.queries.map(
+      (q) =>
+        `| ${q.query} | ${q.title} | ${q.checks} | ${q.rows} | ${q.failed ? 'FAIL' : 'pass'} | ${q.p50Ms.toFixed(2)} | ${q.p99Ms.toFixed(2)} |`,
+    ),
+    '',
+  ];
   return [
     scopeLine(o),
     '',
@@ -46,13 +56,30 @@ export function renderMarkdown(o: RunOutcome): string {
     '',
     '| step | seconds | result | detail |',
     '|---|---:|---|---|',
-    ...o.steps.map((s) => `| ${s.step} | ${s.seconds.toFixed(1)} | ${s.status === 'ok' ? 'ok' : s.status === 'failed' ? 'FAILED' : 'skipped'} | ${cell(s.detail)} |`),
+    ...o.steps.map(
+      (s) =>
+        `| ${s.step} | ${s.seconds.toFixed(1)} | ${s.status === 'ok' ? 'ok' : s.status === 'failed' ? 'FAILED' : 'skipped'} | ${cell(s.detail)} |`,
+    ),
     '',
-    ...(o.failure ? [`**${o.failure.reason}**`, '', `Next step: ${o.failure.nextStep}`, '', ...(o.failure.details.length ? ['```text', ...o.failure.details, '```', ''] : [])] : []),
-    ...o.leftovers.map((l) => `**${l}**`), ...(o.leftovers.length ? [''] : []),
+    ...(o.failure
+      ? [
+          `**${o.failure.reason}**`,
+          '',
+          `Next step: ${o.failure.nextStep}`,
+          '',
+          ...(o.failure.details.length ? ['```text', ...o.failure.details, '```', ''] : []),
+        ]
+      : []),
+    ...o.leftovers.map((l) => `**${l}**`),
+    ...(o.leftovers.length ? [''] : []),
     ...(verify ? queryTable('Key queries (CQL store)', verify) : []),
     ...(cdc ? queryTable('Key queries over the Redis read models (CDC path)', cdc.report) : []),
-    ...(cdc ? [`CDC lag over ${cdc.writes} fresh writes: p50 ${cdc.lagP50Ms.toFixed(1)} ms, p99 ${cdc.lagP99Ms.toFixed(1)} ms.`, ''] : []),
+    ...(cdc
+      ? [
+          `CDC lag over ${cdc.writes} fresh writes: p50 ${cdc.lagP50Ms.toFixed(1)} ms, p99 ${cdc.lagP99Ms.toFixed(1)} ms.`,
+          '',
+        ]
+      : []),
     ...o.ctx.sections.flatMap((s) => [`## ${s.title}`, '', '```text', ...s.lines, '```', '']),
   ].join('\n');
 }
@@ -62,9 +89,23 @@ export async function writeReport(o: RunOutcome, dir = '.reports'): Promise<{ md
   const md = join(dir, 'validate.md');
   const json = join(dir, 'validate.json');
   await writeFile(md, renderMarkdown(o));
-  await writeFile(json, JSON.stringify({
-    scope: scopeLine(o), passed: !o.failure, target: o.target, notExercised: [...new Set(o.ctx.notExercised)],
-    failure: o.failure, leftovers: o.leftovers, steps: o.steps, ...o.ctx.data, sections: o.ctx.sections,
-  }, null, 2));
+  await writeFile(
+    json,
+    JSON.stringify(
+      {
+        scope: scopeLine(o),
+        passed: !o.failure,
+        target: o.target,
+        notExercised: [...new Set(o.ctx.notExercised)],
+        failure: o.failure,
+        leftovers: o.leftovers,
+        steps: o.steps,
+        ...o.ctx.data,
+        sections: o.ctx.sections,
+      },
+      null,
+      2,
+    ),
+  );
   return { md, json };
 }

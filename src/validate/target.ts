@@ -18,7 +18,12 @@ export interface TargetDeps {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms).unref(),
+    ),
+  ]);
 
 async function probeCluster(d: TargetDeps, reasons: string[]): Promise<Target | null> {
   const kube = d.kube();
@@ -42,12 +47,16 @@ async function probeCluster(d: TargetDeps, reasons: string[]): Promise<Target | 
 async function probeKind(d: TargetDeps, reasons: string[]): Promise<Target | null> {
   const [docker, kind] = await Promise.all([d.host.which('docker'), d.host.which('kind')]);
   if (!docker || !kind) {
-    reasons.push(`kind not usable: ${[!docker && 'docker', !kind && 'kind'].filter(Boolean).join(' and ')} not installed`);
+    reasons.push(
+      `kind not usable: ${[!docker && 'docker', !kind && 'kind'].filter(Boolean).join(' and ')} not installed`,
+    );
     return null;
   }
   const info = await d.host.exec(docker, ['info', '--format', '{{.ServerVersion}}']);
   if (info.code !== 0) {
-    reasons.push(`kind not usable: docker is installed but its daemon does not answer (${info.stderr.trim().split('\n')[0]})`);
+    reasons.push(
+      `kind not usable: docker is installed but its daemon does not answer (${info.stderr.trim().split('\n')[0]})`,
+    );
     return null;
   }
   reasons.push(`docker ${info.stdout.trim()} and kind found: cluster "${KIND_CLUSTER}" from ${KIND_CONFIG}`);
@@ -57,7 +66,12 @@ async function probeKind(d: TargetDeps, reasons: string[]): Promise<Target | nul
 export async function selectTarget(d: TargetDeps): Promise<Target> {
   const forced = d.forced?.trim() as TargetKind | undefined;
   if (forced && !['cluster', 'kind', 'local'].includes(forced)) {
-    throw new ValidateError(`VALIDATE_TARGET="${d.forced}" is not a target`, 'set VALIDATE_TARGET to cluster, kind or local, or unset it to choose automatically', [], 2);
+    throw new ValidateError(
+      `VALIDATE_TARGET="${d.forced}" is not a target`,
+      'set VALIDATE_TARGET to cluster, kind or local, or unset it to choose automatically',
+      [],
+      2,
+    );
   }
   const reasons: string[] = forced ? [`VALIDATE_TARGET=${forced}`] : [];
   if (forced === 'local') return { kind: 'local', reasons };
@@ -65,15 +79,19 @@ export async function selectTarget(d: TargetDeps): Promise<Target> {
     const t = await probeCluster(d, reasons);
     if (t) return t;
     if (forced) {
-      throw new ValidateError(`no reachable cluster: ${reasons.at(-1)}`,
-        'check the context with `kubectl cluster-info` (or fix KUBECONFIG), or run `VALIDATE_TARGET=local make validate`');
+      throw new ValidateError(
+        `no reachable cluster: ${reasons.at(-1)}`,
+        'check the context with `kubectl cluster-info` (or fix KUBECONFIG), or run `VALIDATE_TARGET=local make validate`',
+      );
     }
   }
   const t = await probeKind(d, reasons);
   if (t) return t;
   if (forced === 'kind') {
-    throw new ValidateError(reasons.at(-1)!,
-      'install docker (https://docs.docker.com/engine/install/) and kind (`go install sigs.k8s.io/kind@v0.29.0`, or https://kind.sigs.k8s.io/docs/user/quick-start/#installation), then run `make validate` again');
+    throw new ValidateError(
+      reasons.at(-1)!,
+      'install docker (https://docs.docker.com/engine/install/) and kind (`go install sigs.k8s.io/kind@v0.29.0`, or https://kind.sigs.k8s.io/docs/user/quick-start/#installation), then run `make validate` again',
+    );
   }
   reasons.push('falling back to local mode on the services from `make services-up`');
   return { kind: 'local', reasons };

@@ -44,7 +44,9 @@ export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>
 
 export function windowDays(config: SeedConfig): string[] {
   const end = Date.parse(`${config.endDate}T00:00:00Z`);
-  return Array.from({ length: config.days }, (_, i) => new Date(end - (config.days - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: config.days }, (_, i) =>
+    new Date(end - (config.days - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 }
 
 export interface Plan {
@@ -75,8 +77,13 @@ export function planChecks(config: SeedConfig, samples: number, accountSamples: 
   const count = Math.min(samples, config.sessions);
   const indices = [...new Set(Array.from({ length: count }, (_, k) => Math.floor((k * config.sessions) / count)))];
   const models: SessionModel[] = indices.map((i) => generateSession(config, i));
-  const accounts = [...new Set([accountIdOf(config, 0), ...models.map((m) => m.session.accountId)])].slice(0, accountSamples);
-  const versions = [...new Set(models.flatMap((m) => m.turns.map((t) => t.agentVersion).filter((v): v is string => !!v)))].sort();
+  const accounts = [...new Set([accountIdOf(config, 0), ...models.map((m) => m.session.accountId)])].slice(
+    0,
+    accountSamples,
+  );
+  const versions = [
+    ...new Set(models.flatMap((m) => m.turns.map((t) => t.agentVersion).filter((v): v is string => !!v))),
+  ].sort();
   const days = windowDays(config);
   const checks = checksFor({
     sessions: models.map((m) => ({ sessionId: m.session.sessionId, turns: m.turns })),
@@ -105,13 +112,19 @@ export function checksFor(sample: CheckSample): Check[] {
   for (const { accountId: a, days } of sample.accounts) {
     checks.push({ query: 'P2', label: a, run: (q) => allPages((p) => q.accountSessions(a, p), 20) });
     checks.push({ query: 'A1', label: a, run: (q) => q.turnsPerDay(a, days) });
-    for (const d of days.slice(-5)) checks.push({ query: 'A2', label: `${a} ${d}`, run: (q) => q.stepTypeDistribution(a, d) });
+    for (const d of days.slice(-5))
+      checks.push({ query: 'A2', label: `${a} ${d}`, run: (q) => q.stepTypeDistribution(a, d) });
     checks.push({ query: 'A3', label: a, run: (q) => q.stepLatency(a, days) });
     checks.push({ query: 'A5', label: a, run: (q) => q.pendingInputs(a) });
     checks.push({ query: 'A6', label: a, run: (q) => q.languageMix(a, days) });
-    checks.push({ query: 'E1', label: `${a} ${CLASSIFIER_LABEL}>=${MIN_SCORE}`, run: (q) => q.turnsByLabel(a, days, CLASSIFIER_LABEL, MIN_SCORE) });
+    checks.push({
+      query: 'E1',
+      label: `${a} ${CLASSIFIER_LABEL}>=${MIN_SCORE}`,
+      run: (q) => q.turnsByLabel(a, days, CLASSIFIER_LABEL, MIN_SCORE),
+    });
     checks.push({ query: 'E2', label: a, run: (q) => q.labelFractions(a, days) });
   }
-  for (const { version: v, days } of sample.versions) checks.push({ query: 'E3', label: v, run: (q) => q.agentTurnsByVersion(v, days) });
+  for (const { version: v, days } of sample.versions)
+    checks.push({ query: 'E3', label: v, run: (q) => q.agentTurnsByVersion(v, days) });
   return checks;
 }

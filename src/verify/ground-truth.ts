@@ -1,10 +1,25 @@
 import { ValidationError } from '../domain/errors.ts';
 import { dayOf, type Role } from '../domain/model.ts';
 import {
-  byCountThenLabel, byScoreThenTurn, latencyOf,
-  type BranchTurn, type DayCount, type DayTurnCount, type KeyQueries, type LabelCount, type LabeledTurn, type LabelFraction,
-  type Page, type PageRequest, type PendingInput, type SessionListItem, type SessionSummary, type Sibling, type StepItem,
-  type TypeCount, type TypeLatency,
+  byCountThenLabel,
+  byScoreThenTurn,
+  latencyOf,
+  type BranchTurn,
+  type DayCount,
+  type DayTurnCount,
+  type KeyQueries,
+  type LabelCount,
+  type LabeledTurn,
+  type LabelFraction,
+  type Page,
+  type PageRequest,
+  type PendingInput,
+  type SessionListItem,
+  type SessionSummary,
+  type Sibling,
+  type StepItem,
+  type TypeCount,
+  type TypeLatency,
 } from '../domain/queries.ts';
 import { STEP_TYPES, StepType, stepTypeName } from '../domain/step-types.ts';
 import type { SessionModel } from '../seed/generator.ts';
@@ -68,7 +83,8 @@ function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 function paged<T>(all: readonly T[], page: PageRequest): Page<T> {
   if (!Number.isInteger(page.limit) || page.limit < 1) throw new ValidationError('limit', 'must be a positive integer');
   const offset = page.cursor === undefined ? 0 : Number(page.cursor);
-  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('cursor', 'is not a cursor this query returned');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ValidationError('cursor', 'is not a cursor this query returned');
   const items = all.slice(offset, offset + page.limit);
   const next = offset + items.length;
   return next < all.length ? { items, cursor: String(next) } : { items };
@@ -125,22 +141,36 @@ export class GroundTruth implements KeyQueries {
       list.push({ turnId: t.turnId, role: t.role, createdAt: iso(t.createdAt) });
       this.turns.set(t.turnId, { steps: [], siblings: list });
     }
-    for (const list of siblings.values()) list.sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.turnId, b.turnId));
+    for (const list of siblings.values())
+      list.sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.turnId, b.turnId));
     for (const s of m.steps) {
-      this.turns.get(s.turnId)?.steps.push({ idx: s.idx, type: stepTypeName(s.type), content: s.content, durationMs: s.durationMs });
+      this.turns
+        .get(s.turnId)
+        ?.steps.push({ idx: s.idx, type: stepTypeName(s.type), content: s.content, durationMs: s.durationMs });
     }
     for (const t of m.turns) this.turns.get(t.turnId)!.steps.sort((a, b) => a.idx - b.idx);
 
     const branch: BranchTurn[] = [];
     for (let id = m.active.get(ROOT); id && byId.has(id) && branch.length < byId.size; id = m.active.get(id)) {
       const t = byId.get(id)!;
-      branch.push({ turnId: t.turnId, role: t.role, parentId: t.parentId, prompt: t.prompt, createdAt: iso(t.createdAt) });
+      branch.push({
+        turnId: t.turnId,
+        role: t.role,
+        parentId: t.parentId,
+        prompt: t.prompt,
+        createdAt: iso(t.createdAt),
+      });
     }
     const count = (role: Role) => m.turns.filter((t) => t.role === role).length;
     this.sessions.set(session.sessionId, {
       summary: {
-        sessionId: session.sessionId, accountId: session.accountId, title: session.title, createdAt: iso(session.createdAt),
-        lastActivity, humanTurns: count('human'), agentTurns: count('agent'),
+        sessionId: session.sessionId,
+        accountId: session.accountId,
+        title: session.title,
+        createdAt: iso(session.createdAt),
+        lastActivity,
+        humanTurns: count('human'),
+        agentTurns: count('agent'),
       },
       branch,
     });
@@ -149,9 +179,20 @@ export class GroundTruth implements KeyQueries {
   private addAccountDetail(m: SessionModel, lastActivity: string): void {
     const { session } = m;
     const a = getOr(this.accounts, session.accountId, () => ({
-      sessions: [], turnsByDay: new Map(), durations: new Map(), languages: new Map(), classified: new Map(), pending: [],
+      sessions: [],
+      turnsByDay: new Map(),
+      durations: new Map(),
+      languages: new Map(),
+      classified: new Map(),
+      pending: [],
     }));
-    a.sessions.push({ sessionId: session.sessionId, title: session.title, createdAt: iso(session.createdAt), lastActivity, at: ms(session.createdAt) });
+    a.sessions.push({
+      sessionId: session.sessionId,
+      title: session.title,
+      createdAt: iso(session.createdAt),
+      lastActivity,
+      at: ms(session.createdAt),
+    });
 
     const turnDay = new Map<string, string>();
     for (const t of m.turns) {
@@ -163,30 +204,46 @@ export class GroundTruth implements KeyQueries {
     for (const s of m.steps) {
       const day = turnDay.get(s.turnId);
       if (day === undefined) continue;
-      getOr(getOr(a.durations, day, () => new Map<StepType, number[]>()), s.type, () => []).push(s.durationMs);
+      getOr(
+        getOr(a.durations, day, () => new Map<StepType, number[]>()),
+        s.type,
+        () => [],
+      ).push(s.durationMs);
       if (s.type === StepType.TurnClassifier || s.type === StepType.LangDetection) {
         const label = labelOf(s.type, JSON.parse(s.content));
         if (label?.source === 'classifier') {
-          getOr(a.classified, day, () => []).push({ label: label.label, score: label.score, turnId: s.turnId, idx: s.idx, sessionId: s.sessionId });
+          getOr(a.classified, day, () => []).push({
+            label: label.label,
+            score: label.score,
+            turnId: s.turnId,
+            idx: s.idx,
+            sessionId: s.sessionId,
+          });
         } else if (label) {
           const langs = getOr(a.languages, day, () => new Map<string, number>());
           langs.set(label.label, (langs.get(label.label) ?? 0) + 1);
         }
       } else if (s.type === StepType.InputRequest && m.pending.has(s.turnId)) {
         // The seeder writes one pending row per InputRequest step of the turn; the last one stands.
-        questions.set(s.turnId, { question: (JSON.parse(s.content) as { question: string }).question, createdAt: iso(s.createdAt) });
+        questions.set(s.turnId, {
+          question: (JSON.parse(s.content) as { question: string }).question,
+          createdAt: iso(s.createdAt),
+        });
       }
     }
-    for (const [turnId, q] of questions) a.pending.push({ sessionId: session.sessionId, turnId, question: q.question, createdAt: q.createdAt });
+    for (const [turnId, q] of questions)
+      a.pending.push({ sessionId: session.sessionId, turnId, question: q.question, createdAt: q.createdAt });
   }
 
   private session(sessionId: string): SessionDetail | undefined {
-    if (this.focus?.sessions && !this.focus.sessions.has(sessionId)) throw new Error(`session ${sessionId} is outside the ground truth's focus`);
+    if (this.focus?.sessions && !this.focus.sessions.has(sessionId))
+      throw new Error(`session ${sessionId} is outside the ground truth's focus`);
     return this.sessions.get(sessionId);
   }
 
   private account(accountId: string): AccountDetail | undefined {
-    if (this.focus?.accounts && !this.focus.accounts.has(accountId)) throw new Error(`account ${accountId} is outside the ground truth's focus`);
+    if (this.focus?.accounts && !this.focus.accounts.has(accountId))
+      throw new Error(`account ${accountId} is outside the ground truth's focus`);
     return this.accounts.get(accountId);
   }
 
@@ -197,7 +254,15 @@ export class GroundTruth implements KeyQueries {
   async accountSessions(accountId: string, page: PageRequest): Promise<Page<SessionListItem>> {
     const all = this.account(accountId)?.sessions ?? [];
     const p = paged(all, page);
-    return { ...p, items: p.items.map(({ sessionId, title, createdAt, lastActivity }) => ({ sessionId, title, createdAt, lastActivity })) };
+    return {
+      ...p,
+      items: p.items.map(({ sessionId, title, createdAt, lastActivity }) => ({
+        sessionId,
+        title,
+        createdAt,
+        lastActivity,
+      })),
+    };
   }
 
   async turnSteps(turnId: string, page: PageRequest): Promise<Page<StepItem>> {
@@ -224,7 +289,10 @@ export class GroundTruth implements KeyQueries {
 
   async stepTypeDistribution(accountId: string, day: string): Promise<TypeCount[]> {
     const byType = this.account(accountId)?.durations.get(day);
-    return TYPES_IN_ORDER.filter((t) => byType?.get(t)?.length).map((t) => ({ type: stepTypeName(t), count: byType!.get(t)!.length }));
+    return TYPES_IN_ORDER.filter((t) => byType?.get(t)?.length).map((t) => ({
+      type: stepTypeName(t),
+      count: byType!.get(t)!.length,
+    }));
   }
 
   async stepLatency(accountId: string, days: string[]): Promise<TypeLatency[]> {
@@ -233,7 +301,13 @@ export class GroundTruth implements KeyQueries {
     for (const t of TYPES_IN_ORDER) {
       const all: number[] = [];
       for (const day of days) for (const d of a?.durations.get(day)?.get(t) ?? []) all.push(d);
-      if (all.length) out.push(latencyOf(stepTypeName(t), all.sort((x, y) => x - y)));
+      if (all.length)
+        out.push(
+          latencyOf(
+            stepTypeName(t),
+            all.sort((x, y) => x - y),
+          ),
+        );
     }
     return out;
   }
@@ -245,7 +319,8 @@ export class GroundTruth implements KeyQueries {
   async languageMix(accountId: string, days: string[]): Promise<LabelCount[]> {
     const a = this.account(accountId);
     const total = new Map<string, number>();
-    for (const day of days) for (const [label, n] of a?.languages.get(day) ?? []) total.set(label, (total.get(label) ?? 0) + n);
+    for (const day of days)
+      for (const [label, n] of a?.languages.get(day) ?? []) total.set(label, (total.get(label) ?? 0) + n);
     return [...total].map(([label, count]) => ({ label, count })).sort(byCountThenLabel);
   }
 
@@ -254,7 +329,8 @@ export class GroundTruth implements KeyQueries {
     const out: LabeledTurn[] = [];
     for (const day of days) {
       for (const c of a?.classified.get(day) ?? []) {
-        if (c.label === label && c.score >= minScore) out.push({ turnId: c.turnId, idx: c.idx, sessionId: c.sessionId, day, score: c.score });
+        if (c.label === label && c.score >= minScore)
+          out.push({ turnId: c.turnId, idx: c.idx, sessionId: c.sessionId, day, score: c.score });
       }
     }
     return out.sort(byScoreThenTurn);

@@ -52,16 +52,23 @@ export async function verify(store: KeyQueries, config: SeedConfig, opts: Verify
  * timings are `actual`'s. Passes when nothing differs and every key query was checked at least once.
  */
 export async function compareAnswers(
-  checks: Check[], expected: KeyQueries, actual: KeyQueries, onProgress?: (done: number, total: number) => void,
+  checks: Check[],
+  expected: KeyQueries,
+  actual: KeyQueries,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<VerifyReport> {
-  const byQuery = new Map<QueryId, { times: number[]; rows: number; failed: number; firstFailure?: QueryReport['firstFailure'] }>();
+  const byQuery = new Map<
+    QueryId,
+    { times: number[]; rows: number; failed: number; firstFailure?: QueryReport['firstFailure'] }
+  >();
   let done = 0;
   for (const check of checks) {
     const want = await check.run(expected);
     const started = performance.now();
     const got = await check.run(actual);
     const ms = performance.now() - started;
-    const entry = byQuery.get(check.query) ?? byQuery.set(check.query, { times: [], rows: 0, failed: 0 }).get(check.query)!;
+    const entry =
+      byQuery.get(check.query) ?? byQuery.set(check.query, { times: [], rows: 0, failed: 0 }).get(check.query)!;
     entry.times.push(ms);
     entry.rows += rowsOf(got);
     if (!isDeepStrictEqual(got, want)) {
@@ -74,8 +81,13 @@ export async function compareAnswers(
     const e = byQuery.get(id)!;
     const times = e.times.sort((a, b) => a - b);
     return {
-      query: id, title: QUERY_TITLES[id], checks: times.length, rows: e.rows, failed: e.failed,
-      p50Ms: nearestRank(times, 50), p99Ms: nearestRank(times, 99),
+      query: id,
+      title: QUERY_TITLES[id],
+      checks: times.length,
+      rows: e.rows,
+      failed: e.failed,
+      p50Ms: nearestRank(times, 50),
+      p99Ms: nearestRank(times, 99),
       ...(e.firstFailure ? { firstFailure: e.firstFailure } : {}),
     };
   });
@@ -91,24 +103,37 @@ export interface ReportWording {
 }
 
 const GROUND_TRUTH: ReportWording = {
-  expected: 'expected', actual: 'actual',
-  agree: 'all key queries match the ground truth', differ: 'MISMATCH: some key queries differ from the ground truth',
+  expected: 'expected',
+  actual: 'actual',
+  agree: 'all key queries match the ground truth',
+  differ: 'MISMATCH: some key queries differ from the ground truth',
 };
 
 export function formatReport(report: VerifyReport, words: ReportWording = GROUND_TRUTH): string {
   const header = ['query', 'what', 'checks', 'rows', 'result', 'p50 ms', 'p99 ms'];
   const rows = report.queries.map((q) => [
-    q.query, q.title, String(q.checks), String(q.rows), q.failed ? `FAIL (${q.failed})` : 'pass', q.p50Ms.toFixed(2), q.p99Ms.toFixed(2),
+    q.query,
+    q.title,
+    String(q.checks),
+    String(q.rows),
+    q.failed ? `FAIL (${q.failed})` : 'pass',
+    q.p50Ms.toFixed(2),
+    q.p99Ms.toFixed(2),
   ]);
   const missing = QUERY_IDS.filter((id) => !report.queries.some((q) => q.query === id));
   for (const id of missing) rows.push([id, QUERY_TITLES[id], '0', '0', 'FAIL (not checked: no sample)', '-', '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i >= 2 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const q of report.queries.filter((q) => q.firstFailure)) {
     const width = Math.max(words.expected.length, words.actual.length);
-    out.push('', `${q.query} first mismatch (${q.firstFailure!.label}):`,
-      `  ${words.expected.padEnd(width)} ${q.firstFailure!.expected}`, `  ${words.actual.padEnd(width)} ${q.firstFailure!.actual}`);
+    out.push(
+      '',
+      `${q.query} first mismatch (${q.firstFailure!.label}):`,
+      `  ${words.expected.padEnd(width)} ${q.firstFailure!.expected}`,
+      `  ${words.actual.padEnd(width)} ${q.firstFailure!.actual}`,
+    );
   }
   out.push('', report.passed ? words.agree : words.differ);
   return out.join('\n');

@@ -23,7 +23,8 @@ export function parseManifests(text: string): K8sObject[] {
     if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('; '));
     const o = doc.toJS() as K8sObject | null;
     if (o === null) return [];
-    if (!o.apiVersion || !o.kind || !o.metadata?.name) throw new Error(`not a Kubernetes object: ${JSON.stringify(o).slice(0, 200)}`);
+    if (!o.apiVersion || !o.kind || !o.metadata?.name)
+      throw new Error(`not a Kubernetes object: ${JSON.stringify(o).slice(0, 200)}`);
     return [o];
   });
 }
@@ -41,39 +42,88 @@ export function chartCopy(): string {
   return dir;
 }
 
-export function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  file: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { maxBuffer: 64 << 20, cwd: ROOT }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr || (err?.message ?? '') }));
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+        stdout,
+        stderr: stderr || (err?.message ?? ''),
+      }),
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
 
 export async function helmTemplate(chartDir: string, valuesFile = 'values/kind.yaml'): Promise<K8sObject[]> {
-  const r = await run(HELM, ['template', 'agentstore', chartDir, '--namespace', 'agentstore', '--values', join(ROOT, valuesFile), '--kube-version', '1.33.0']);
+  const r = await run(HELM, [
+    'template',
+    'agentstore',
+    chartDir,
+    '--namespace',
+    'agentstore',
+    '--values',
+    join(ROOT, valuesFile),
+    '--kube-version',
+    '1.33.0',
+  ]);
   if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
   return parseManifests(r.stdout);
 }
 
 /** Why strict schema validation cannot run here, or null. */
 export function kubeconformMissing(): string | null {
-  const missing = [[KUBECONFORM, 'bash scripts/setup/go-tools.sh'], [join(SCHEMAS, 'job-batch-v1.json'), 'tsx scripts/setup/k8s-schemas.ts']]
-    .filter(([p]) => !existsSync(p!)).map(([p, fix]) => `${p!.slice(ROOT.length)} (run ${fix})`);
+  const missing = [
+    [KUBECONFORM, 'bash scripts/setup/go-tools.sh'],
+    [join(SCHEMAS, 'job-batch-v1.json'), 'tsx scripts/setup/k8s-schemas.ts'],
+  ]
+    .filter(([p]) => !existsSync(p!))
+    .map(([p, fix]) => `${p!.slice(ROOT.length)} (run ${fix})`);
   return missing.length ? `missing ${missing.join(', ')}` : null;
 }
 
 /** kubeconform -strict against the offline Kubernetes 1.33 schemas; returns the findings. */
 export async function kubeconform(manifests: string): Promise<string[]> {
-  const r = await run(KUBECONFORM, ['-strict', '-output', 'json', '-kubernetes-version', '1.33.13',
-    '-schema-location', `${SCHEMAS}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, '-'], manifests);
-  const report = JSON.parse(r.stdout || '{}') as { resources?: { kind: string; name: string; status: string; msg: string }[] };
+  const r = await run(
+    KUBECONFORM,
+    [
+      '-strict',
+      '-output',
+      'json',
+      '-kubernetes-version',
+      '1.33.13',
+      '-schema-location',
+      `${SCHEMAS}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      '-',
+    ],
+    manifests,
+  );
+  const report = JSON.parse(r.stdout || '{}') as {
+    resources?: { kind: string; name: string; status: string; msg: string }[];
+  };
   const bad = (report.resources ?? []).filter((x) => x.status !== 'statusValid' && x.status !== 'statusEmpty');
   if (r.code !== 0 && !bad.length) throw new Error(`kubeconform failed: ${r.stderr}`);
   return bad.map((x) => `${x.kind}/${x.name}: ${x.msg}`);
 }
 
-type Container = { name: string; image: string; command?: string[]; env?: { name: string; value?: string }[]; args?: string[]; securityContext?: Record<string, unknown> };
-export type PodSpec = { containers: Container[]; initContainers?: Container[]; volumes?: { name: string; configMap?: { name: string } }[]; securityContext?: Record<string, unknown> };
+type Container = {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: { name: string; value?: string }[];
+  args?: string[];
+  securityContext?: Record<string, unknown>;
+};
+export type PodSpec = {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: { name: string; configMap?: { name: string } }[];
+  securityContext?: Record<string, unknown>;
+};
 export const podOf = (o: K8sObject): { labels: Record<string, string>; spec: PodSpec } => {
   const t = (o['spec'] as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }).template;
   return { labels: t.metadata.labels, spec: t.spec };

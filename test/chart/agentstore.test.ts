@@ -9,18 +9,26 @@ import { ROOT } from './support/tools.ts';
 
 const CHART = 'charts/agentstore';
 const valuesFiles = existsSync(join(ROOT, 'values'))
-  ? readdirSync(join(ROOT, 'values')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `values/${f}`)
+  ? readdirSync(join(ROOT, 'values'))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => `values/${f}`)
   : [];
 
 describeChart({
-    chart: CHART,
-    valuesFiles,
-    release: 'agentstore',
-    namespace: 'agentstore-test',
-    // Objects the chart documents as created by the operator before install (README "External objects").
-    external: [],
-    // values/external-kafka.yaml points the release at brokers it does not deploy.
-    externalHosts: (v) => String((v['global'] as { externalKafka?: { bootstrapServers?: string } } | undefined)?.externalKafka?.bootstrapServers ?? '')
-      .split(',').filter(Boolean),
-    badValues: [],
-  });
+  chart: CHART,
+  valuesFiles,
+  release: 'agentstore',
+  namespace: 'agentstore-test',
+  // Objects the chart documents as created by the operator before install (README "External objects").
+  external: [],
+  // values/external-kafka.yaml points the release at brokers it does not deploy.
+  externalHosts: (v) =>
+    String(
+      (v['global'] as { externalKafka?: { bootstrapServers?: string } } | undefined)?.externalKafka?.bootstrapServers ??
+        '',
+    )
+      .split(',')
+      .filter(Boolean),
+  badValues: [],
+});

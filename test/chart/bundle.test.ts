@@ -16,10 +16,15 @@ import { ROOT } from './support/tools.ts';
 const node = (script: string, args: string[]): Promise<{ code: number; out: string }> =>
   new Promise((resolve) => {
     // A CLI command that does not exit (e.g. a server started by mistake) fails instead of hanging.
-    execFile(process.execPath, [script, ...args], { env: { ...process.env, AGENTSTORE_KEYSPACE: undefined }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const timedOut = err?.killed ? `\n(killed: still running after 60 s)` : '';
-      resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr + timedOut });
-    });
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { env: { ...process.env, AGENTSTORE_KEYSPACE: undefined }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const timedOut = err?.killed ? `\n(killed: still running after 60 s)` : '';
+        resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr + timedOut });
+      },
+    );
   });
 
 describe('CLI bundle', () => {
@@ -32,7 +37,9 @@ describe('CLI bundle', () => {
     script = join(dir, 'agentstore.mjs'); // what the chart's pods do: decompress to a .mjs file and run it
     await writeFile(script, brotliDecompressSync(fresh.gz));
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('is deterministic: two builds give the same bytes', async () => {
     expect((await bundle()).gz.equals(fresh.gz)).toBe(true);
@@ -40,11 +47,15 @@ describe('CLI bundle', () => {
 
   it('is committed and fresh (run `tsx scripts/bundle.ts` after changing src/)', () => {
     expect(existsSync(BUNDLE_PATH), `${BUNDLE_PATH} is missing`).toBe(true);
-    expect(isFresh(readFileSync(BUNDLE_PATH), fresh.js), 'committed bundle is stale: run `tsx scripts/bundle.ts`').toBe(true);
+    expect(isFresh(readFileSync(BUNDLE_PATH), fresh.js), 'committed bundle is stale: run `tsx scripts/bundle.ts`').toBe(
+      true,
+    );
   });
 
   it('fits the Helm release budget (the release Secret holds it twice within 1 MiB)', () => {
-    expect(fresh.gz.length, `bundle is ${Math.round(fresh.gz.length / 1024)} KiB compressed`).toBeLessThanOrEqual(MAX_GZ_BYTES);
+    expect(fresh.gz.length, `bundle is ${Math.round(fresh.gz.length / 1024)} KiB compressed`).toBeLessThanOrEqual(
+      MAX_GZ_BYTES,
+    );
   });
 
   it('runs --help on plain node, with every command', async () => {

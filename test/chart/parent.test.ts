@@ -17,8 +17,12 @@ const key = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 describe.skipIf(why !== null)(`parent chart with agentstore as "datalayer"${why ? ` (skipped: ${why})` : ''}`, () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
-  beforeAll(async () => { ({ dir, cleanup } = await assembleParentChart()); });
-  afterAll(async () => { await cleanup(); });
+  beforeAll(async () => {
+    ({ dir, cleanup } = await assembleParentChart());
+  });
+  afterAll(async () => {
+    await cleanup();
+  });
 
   it.each(['helm4', 'helm3'] as HelmName[])('%s lint --strict passes', async (helm) => {
     const r = await run(HELM[helm], ['lint', '--strict', dir, '--namespace', NAMESPACE, '--kube-version', K8S_VERSION]);
@@ -28,7 +32,9 @@ describe.skipIf(why !== null)(`parent chart with agentstore as "datalayer"${why 
   describe.each(['helm4', 'helm3'] as HelmName[])('%s template', (helm) => {
     let text = '';
     let objects: K8sObject[] = [];
-    beforeAll(async () => { ({ text, objects } = await render(helm, { chart: dir, release: RELEASE, namespace: NAMESPACE })); });
+    beforeAll(async () => {
+      ({ text, objects } = await render(helm, { chart: dir, release: RELEASE, namespace: NAMESPACE }));
+    });
 
     it('renders both dependencies', () => {
       expect(objects.some((o) => o.source?.startsWith('parent/charts/datalayer/'))).toBe(true);
@@ -42,7 +48,9 @@ describe.skipIf(why !== null)(`parent chart with agentstore as "datalayer"${why 
     });
     it('gives datalayer objects names the sibling redis chart does not use', () => {
       const sibling = new Set(objects.filter((o) => o.source?.startsWith('parent/charts/redis/')).map(key));
-      const clashes = objects.filter((o) => o.source?.startsWith('parent/charts/datalayer/') && sibling.has(key(o))).map(key);
+      const clashes = objects
+        .filter((o) => o.source?.startsWith('parent/charts/datalayer/') && sibling.has(key(o)))
+        .map(key);
       expect(clashes).toEqual([]);
     });
   });

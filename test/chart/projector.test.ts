@@ -13,15 +13,29 @@ import { ROOT, missingTools } from './support/tools.ts';
 const CHART = 'charts/agentstore';
 const why = missingTools();
 
-interface Container { name: string; image: string; command?: string[]; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }
-interface PodSpec { initContainers?: Container[]; containers: Container[]; volumes?: { name: string }[] }
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+}
+interface PodSpec {
+  initContainers?: Container[];
+  containers: Container[];
+  volumes?: { name: string }[];
+}
 
 const find = (objects: K8sObject[], kind: string, suffix: string): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name.endsWith(suffix));
 const podSpec = (o: K8sObject): PodSpec =>
   (o.kind === 'Pod' ? o['spec'] : (o['spec'] as { template: { spec: unknown } }).template.spec) as PodSpec;
 const envOf = (c: Container): Record<string, string> =>
-  Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`]));
+  Object.fromEntries(
+    (c.env ?? []).map((e) => [
+      e.name,
+      e.value ?? `secret:${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`,
+    ]),
+  );
 
 describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped: ${why})` : ''}`, () => {
   it('runs `agentstore project` from the chart bundle on the public Node image, reaching Kafka and Redis of the release', async () => {
@@ -41,26 +55,38 @@ describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped:
       AGENTSTORE_KEYSPACE: 'agentstore',
     });
     // The NetworkPolicies of Kafka and Redis admit pods by these labels.
-    const labels = (deploy!['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const labels = (deploy!['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+      .labels;
     expect(labels).toMatchObject({ 'agentstore.io/kafka-client': 'true', 'agentstore.io/redis-client': 'true' });
     expect(find(objects, 'Service', '-projector-metrics')).toBeDefined();
     expect(find(objects, 'ConfigMap', '-cli')).toBeDefined();
   });
 
   it('with your own image: no bundle, your image, and a missing tag is refused by name', async () => {
-    const { objects } = await render('helm4', { chart: CHART, set: ['projector.image.repository=acme/agentstore-projector', 'projector.image.tag=1.2.3'] });
+    const { objects } = await render('helm4', {
+      chart: CHART,
+      set: ['projector.image.repository=acme/agentstore-projector', 'projector.image.tag=1.2.3'],
+    });
     const spec = podSpec(find(objects, 'Deployment', '-projector')!);
     expect(spec.initContainers).toBeUndefined();
     expect(spec.volumes?.map((v) => v.name)).toEqual(['tmp']);
     expect(spec.containers[0]!.image).toBe('docker.io/acme/agentstore-projector:1.2.3');
-    const noTag = await helmTemplate('helm4', { chart: CHART, set: ['projector.image.repository=acme/agentstore-projector'] });
+    const noTag = await helmTemplate('helm4', {
+      chart: CHART,
+      set: ['projector.image.repository=acme/agentstore-projector'],
+    });
     expect(noTag.code).not.toBe(0);
     expect(noTag.stderr).toContain('projector.image.tag');
   });
 
   it('follows global.externalKafka, in its env and its NetworkPolicy', async () => {
-    const { objects } = await render('helm4', { chart: CHART, set: ['kafka.enabled=false', 'global.externalKafka.bootstrapServers=broker-1.example:9094'] });
-    expect(envOf(podSpec(find(objects, 'Deployment', '-projector')!).containers[0]!).AGENTSTORE_KAFKA).toBe('broker-1.example:9094');
+    const { objects } = await render('helm4', {
+      chart: CHART,
+      set: ['kafka.enabled=false', 'global.externalKafka.bootstrapServers=broker-1.example:9094'],
+    });
+    expect(envOf(podSpec(find(objects, 'Deployment', '-projector')!).containers[0]!).AGENTSTORE_KAFKA).toBe(
+      'broker-1.example:9094',
+    );
     const policy = find(objects, 'NetworkPolicy', '-projector')!;
     expect(JSON.stringify(policy['spec'])).toContain('"port":9094');
   });
@@ -76,7 +102,11 @@ describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped:
   it('the test pod runs the CDC check only when the whole CDC path is deployed', async () => {
     const on = await render('helm4', { chart: CHART });
     const test = find(on.objects, 'Pod', '-test')!;
-    expect(envOf(podSpec(test).containers[0]!)).toMatchObject({ CDC_PROBE_WRITES: '20', CDC_PROBE_TIMEOUT: '180', AGENTSTORE_REDIS_PASSWORD: expect.stringMatching(/^secret:/) });
+    expect(envOf(podSpec(test).containers[0]!)).toMatchObject({
+      CDC_PROBE_WRITES: '20',
+      CDC_PROBE_TIMEOUT: '180',
+      AGENTSTORE_REDIS_PASSWORD: expect.stringMatching(/^secret:/),
+    });
     expect(test.metadata.labels?.['agentstore.io/redis-client']).toBe('true');
     expect(find(on.objects, 'NetworkPolicy', '-jobs-redis')).toBeDefined();
     const off = await render('helm4', { chart: CHART, set: ['projector.enabled=false'] });
@@ -88,7 +118,9 @@ describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped:
 
 describe('src/projector/Dockerfile (no Docker here: checked as text against the chart)', () => {
   const dockerfile = readFileSync(join(ROOT, 'src/projector/Dockerfile'), 'utf8');
-  const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as { jobs: { image: { registry: string; repository: string; tag: string } } };
+  const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as {
+    jobs: { image: { registry: string; repository: string; tag: string } };
+  };
 
   it('builds on the image the chart runs the bundle on', () => {
     const { registry, repository, tag } = values.jobs.image;

@@ -24,15 +24,46 @@ let ts = 1_000;
 
 type Row = Record<string, unknown>;
 const apply = (table: ChangeEvent['table'], key: Row, before: Row | null, after: Row | null) =>
-  applyEffect(redis, String(ts++), effectOf(k, { table, op: !before ? 'c' : after ? 'u' : 'd', tsUs: '', tsMs: 0, key, before, after }));
+  applyEffect(
+    redis,
+    String(ts++),
+    effectOf(k, { table, op: !before ? 'c' : after ? 'u' : 'd', tsUs: '', tsMs: 0, key, before, after }),
+  );
 
 const turnRow = (turnId: string, version: string, at: number): Row => ({
-  session_id: 'ses_e', parent_id: 'trn_h', created_at: at, turn_id: turnId, account_id: 'acct_e', role: 'agent', prompt: null, agent_version: version,
+  session_id: 'ses_e',
+  parent_id: 'trn_h',
+  created_at: at,
+  turn_id: turnId,
+  account_id: 'acct_e',
+  role: 'agent',
+  prompt: null,
+  agent_version: version,
 });
-const turnKey = (r: Row): Row => ({ session_id: r['session_id'], parent_id: r['parent_id'], created_at: r['created_at'], turn_id: r['turn_id'] });
-const stepRow = (turnId: string, turnAt: number, idx: number, type: StepType, content: unknown, offsetMs: number, durationMs: number): Row => ({
-  turn_id: turnId, idx, session_id: 'ses_e', account_id: 'acct_e', step_type: type, content: JSON.stringify(content),
-  created_at: turnAt + offsetMs, duration_ms: durationMs, turn_created_at: turnAt,
+const turnKey = (r: Row): Row => ({
+  session_id: r['session_id'],
+  parent_id: r['parent_id'],
+  created_at: r['created_at'],
+  turn_id: r['turn_id'],
+});
+const stepRow = (
+  turnId: string,
+  turnAt: number,
+  idx: number,
+  type: StepType,
+  content: unknown,
+  offsetMs: number,
+  durationMs: number,
+): Row => ({
+  turn_id: turnId,
+  idx,
+  session_id: 'ses_e',
+  account_id: 'acct_e',
+  step_type: type,
+  content: JSON.stringify(content),
+  created_at: turnAt + offsetMs,
+  duration_ms: durationMs,
+  turn_created_at: turnAt,
 });
 const stepKey = (r: Row): Row => ({ turn_id: r['turn_id'], idx: r['idx'] });
 const classifier = (score: number) => ({ label: 'edge', score });
@@ -44,7 +75,8 @@ beforeAll(async () => {
   q = new RedisAnalytics(redis, base, 0);
 });
 afterAll(async () => {
-  for await (const keys of redis.scanIterator({ MATCH: `${base}:*`, COUNT: 1000 })) if (keys.length) await redis.unlink(keys as unknown as string[]);
+  for await (const keys of redis.scanIterator({ MATCH: `${base}:*`, COUNT: 1000 }))
+    if (keys.length) await redis.unlink(keys as unknown as string[]);
   await redis.quit();
 });
 
@@ -52,7 +84,13 @@ describe('analytics read models, event by event', () => {
   it('score histograms count exactly what bucketOf() buckets, scores on bucket edges included', async () => {
     const scores = [0, 0.1, 0.2, 0.1 + 0.2, 0.29, 0.3, 0.57, 0.58, 0.7, 0.99999, 1];
     const at = T0 - 3_600_000;
-    for (const [i, s] of scores.entries()) await apply('steps_by_turn', { turn_id: `trn_s${i}`, idx: 0 }, null, stepRow(`trn_s${i}`, at, 0, StepType.TurnClassifier, classifier(s), 5, 10));
+    for (const [i, s] of scores.entries())
+      await apply(
+        'steps_by_turn',
+        { turn_id: `trn_s${i}`, idx: 0 },
+        null,
+        stepRow(`trn_s${i}`, at, 0, StepType.TurnClassifier, classifier(s), 5, 10),
+      );
     for (let buckets = 1; buckets <= 100; buckets++) {
       const expected = emptyBuckets(buckets);
       for (const s of scores) expected[bucketOf(s, buckets)]!.count++;
@@ -73,7 +111,10 @@ describe('analytics read models, event by event', () => {
       stepRow('trn_a', T0, 1, StepType.Text, { text: 'hi' }, 40, 500),
       stepRow('trn_a', T0, 2, StepType.InputRequest, { question: 'which?', inputType: 'text' }, 540, 5),
     ];
-    const bSteps = [stepRow('trn_b', T0 + 60_000, 0, StepType.Text, { text: 'a' }, 0, 200), stepRow('trn_b', T0 + 60_000, 1, StepType.Text, { text: 'b' }, 300, 100)];
+    const bSteps = [
+      stepRow('trn_b', T0 + 60_000, 0, StepType.Text, { text: 'a' }, 0, 200),
+      stepRow('trn_b', T0 + 60_000, 1, StepType.Text, { text: 'b' }, 300, 100),
+    ];
     // trn_b's steps before trn_b itself: the topics are not ordered against each other.
     for (const s of [...aSteps, ...bSteps]) await apply('steps_by_turn', stepKey(s), null, s);
     expect((await q.versionRegression(['v2'], [DAY]))[0]).toMatchObject({ turns: 0, steps: 0 });
@@ -105,7 +146,8 @@ describe('analytics read models, event by event', () => {
     for (const s of [aSteps[0]!, code, aSteps[2]!, bSteps[1]!]) await apply('steps_by_turn', stepKey(s), s, null);
     for (const t of [a, b]) await apply('turns_by_session', turnKey(t), t, null);
     const left: string[] = [];
-    for await (const keys of redis.scanIterator({ MATCH: `${base}:*`, COUNT: 1000 })) left.push(...(keys as unknown as string[]));
+    for await (const keys of redis.scanIterator({ MATCH: `${base}:*`, COUNT: 1000 }))
+      left.push(...(keys as unknown as string[]));
     expect(left.filter((key) => !key.startsWith(`${k.prefix}:g:`) && !key.startsWith(`${k.prefix}:dau:`))).toEqual([]);
     expect(await q.timeToFirstStep('acct_e', [DAY], null)).toEqual(pct([]));
     expect((await q.versionRegression(['v1'], [DAY]))[0]).toMatchObject({ turns: 0, steps: 0, labels: [] });
@@ -124,7 +166,10 @@ describe('analytics read models, event by event', () => {
       [q.versionRegression(['v1'], ['yesterday']), 'days'],
     ];
     for (const [p, field] of bad) {
-      const err = await p.then(() => null, (e: unknown) => e);
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, field).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).field, field).toBe(field);
     }

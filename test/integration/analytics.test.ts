@@ -39,7 +39,11 @@ beforeAll(async () => {
   await loadSessions(pool, generateSessions(config), { batchSessions: 50, concurrency: 2 });
   await analyzeTables(pool);
   await waitCaughtUp(rs, s.redis);
-  stores = [['postgres', new PgAnalytics(pool)], ['cql', new CqlAnalytics(s.c.exec, ks)], ['redis', new RedisAnalytics(s.redis, rs.keyPrefix)]];
+  stores = [
+    ['postgres', new PgAnalytics(pool)],
+    ['cql', new CqlAnalytics(s.c.exec, ks)],
+    ['redis', new RedisAnalytics(s.redis, rs.keyPrefix)],
+  ];
 });
 afterAll(async () => {
   await closeTestPg(pool, schema);
@@ -49,10 +53,15 @@ describe('analytics and evaluation queries: PostgreSQL, CQL and the Redis read m
   it('classifier score histograms', async () => {
     let seen = 0;
     for (const a of accounts) {
-      for (const [label, buckets] of [['bug_report', 10], ['praise', 4], ['how_to', 1]] as const) {
+      for (const [label, buckets] of [
+        ['bug_report', 10],
+        ['praise', 4],
+        ['how_to', 1],
+      ] as const) {
         const expected = await truth.scoreHistogram(a, days, label, buckets);
         seen += expected.reduce((n, b) => n + b.count, 0);
-        for (const [name, store] of stores) expect(await store.scoreHistogram(a, days, label, buckets), `${name} ${a} ${label}`).toEqual(expected);
+        for (const [name, store] of stores)
+          expect(await store.scoreHistogram(a, days, label, buckets), `${name} ${a} ${label}`).toEqual(expected);
       }
     }
     expect(seen).toBeGreaterThan(20);
@@ -65,14 +74,18 @@ describe('analytics and evaluation queries: PostgreSQL, CQL and the Redis read m
     expect(expected.at(-1)!.turns).toBe(0);
     for (const [name, store] of stores) expect(await store.versionRegression(versions, days), name).toEqual(expected);
     const lastDays = days.slice(-3);
-    for (const [name, store] of stores) expect(await store.versionRegression(versions, lastDays), name).toEqual(await truth.versionRegression(versions, lastDays));
+    for (const [name, store] of stores)
+      expect(await store.versionRegression(versions, lastDays), name).toEqual(
+        await truth.versionRegression(versions, lastDays),
+      );
   });
 
   it('time to first step and to the first Text step', async () => {
     for (const a of accounts) {
       for (const type of [null, 'Text', 'Code'] as const) {
         const expected = await truth.timeToFirstStep(a, days, type);
-        for (const [name, store] of stores) expect(await store.timeToFirstStep(a, days, type), `${name} ${a} ${type}`).toEqual(expected);
+        for (const [name, store] of stores)
+          expect(await store.timeToFirstStep(a, days, type), `${name} ${a} ${type}`).toEqual(expected);
       }
     }
     expect((await truth.timeToFirstStep(accounts[0]!, days, 'Text')).p50).toBeGreaterThan(0);

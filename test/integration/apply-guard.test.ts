@@ -8,7 +8,12 @@ import type { Effect } from '../../src/readmodels/effects.ts';
 // The Lua guard on a real Redis: newer applies, equal or older is refused, deletes fence older writes.
 const p = `t_guard_${randomBytes(3).toString('hex')}`;
 let redis: Redis;
-const effect = (ops: Effect['ops'], writeGuard = true): Effect => ({ guardKey: `${p}:g`, guardField: 'row', writeGuard, ops });
+const effect = (ops: Effect['ops'], writeGuard = true): Effect => ({
+  guardKey: `${p}:g`,
+  guardField: 'row',
+  writeGuard,
+  ops,
+});
 const set = (v: string) => effect([{ op: 'HSET', key: `${p}:h`, a: 'f', b: v }]);
 
 beforeAll(async () => {

@@ -6,7 +6,8 @@ import { useStandinStack } from '../support/standin-stack.ts';
 // `agentstore cdc-probe` (what helm test runs in the cluster), here with the CDC stand-in in place of
 // ScyllaDB CDC and the connector: it passes only when the projector really shows every probe in Redis.
 const s = useStandinStack('probe');
-const probe = (...args: string[]) => runCli(['cdc-probe', '--cdc-standin', ...args], { ...envOf(s.rs), AGENTSTORE_KEYSPACE: s.ks });
+const probe = (...args: string[]) =>
+  runCli(['cdc-probe', '--cdc-standin', ...args], { ...envOf(s.rs), AGENTSTORE_KEYSPACE: s.ks });
 
 describe('agentstore cdc-probe', () => {
   it('fails, naming what is missing and where to look, when nothing projects the changes', async () => {
@@ -20,7 +21,9 @@ describe('agentstore cdc-probe', () => {
     await s.startProjector();
     const r = await probe('--writes', '8', '--timeout', '120');
     expect(r.stderr).toContain('visible in Redis: 8/8');
-    expect(r.stdout).toMatch(/^CDC path ok: 8 probe conversations \(run [0-9a-f]{8}, keyspace \w+\) visible in the read models in [\d.]+ s; lag p50 \d+ ms, p99 \d+ ms$/m);
+    expect(r.stdout).toMatch(
+      /^CDC path ok: 8 probe conversations \(run [0-9a-f]{8}, keyspace \w+\) visible in the read models in [\d.]+ s; lag p50 \d+ ms, p99 \d+ ms$/m,
+    );
     expect(r.code).toBe(0);
     // The probes of the failed run above are now projected too: both runs are in Redis, 11 sessions.
     const sessions = await s.redis.keys(`${s.rs.keyPrefix}:*:s:probe-*`);

@@ -12,7 +12,13 @@ const ks = (name: string) => {
   keyspaces.push(k);
   return k;
 };
-const opts = (keyspace: string) => ({ exec: c.exec, keyspace, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
+const opts = (keyspace: string) => ({
+  exec: c.exec,
+  keyspace,
+  dialect: c.dialect,
+  datacenter: 'datacenter1',
+  replicationFactor: 1,
+});
 
 beforeAll(async () => {
   c = await connectTestCql();
@@ -51,7 +57,9 @@ describe('migrations on the real CQL server', () => {
     await migrate(opts(k));
     const edited = MIGRATIONS.map((m) => (m.version === 2 ? { ...m, name: 'agent version, renamed' } : m));
     await expect(migrate({ ...opts(k), migrations: edited })).rejects.toThrow(MigrationChecksumError);
-    await expect(migrate({ ...opts(k), migrations: edited })).rejects.toThrow(/migration 2 .* was changed after it was applied/);
+    await expect(migrate({ ...opts(k), migrations: edited })).rejects.toThrow(
+      /migration 2 .* was changed after it was applied/,
+    );
   });
 
   it('a follow-up migration adds a query table and backfills it from existing rows', async () => {
@@ -61,15 +69,23 @@ describe('migrations on the real CQL server', () => {
     const at = new Date('2026-10-03T12:00:00Z');
     for (const [i, version] of ['v1', 'v1', 'v2', null].entries()) {
       const turn = {
-        turnId: `t${i}`, sessionId: 's1', accountId: 'a1', role: version ? ('agent' as const) : ('human' as const),
-        parentId: null, prompt: '', agentVersion: version, createdAt: at,
+        turnId: `t${i}`,
+        sessionId: 's1',
+        accountId: 'a1',
+        role: version ? ('agent' as const) : ('human' as const),
+        parentId: null,
+        prompt: '',
+        agentVersion: version,
+        createdAt: at,
       };
       const w = insertTurn(k, turn, at);
       await c.exec.execute(w.query, w.params);
     }
     const result = await migrate(opts(k));
     expect(result.applied).toEqual([3]);
-    const v1 = await c.exec.execute(`SELECT count(*) AS n FROM ${k}.agent_turns_by_version_day WHERE agent_version = 'v1' AND day = '2026-10-03'`);
+    const v1 = await c.exec.execute(
+      `SELECT count(*) AS n FROM ${k}.agent_turns_by_version_day WHERE agent_version = 'v1' AND day = '2026-10-03'`,
+    );
     expect(Number(v1.rows[0]!['n'])).toBe(2);
     expect(await countRows(c, k, 'agent_turns_by_version_day')).toBe(3);
   });

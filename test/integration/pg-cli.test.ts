@@ -28,7 +28,8 @@ describe('PostgreSQL baseline CLI and index study', () => {
     expect(seeded.stdout).toMatch(/loaded 120 sessions/);
     const verified = await cli('pg-verify', '--pg-schema', schema, ...data, '--samples', '10');
     expect(verified.code).toBe(0);
-    for (const q of ['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3']) expect(verified.stdout).toMatch(new RegExp(`^${q} .* pass `, 'm'));
+    for (const q of ['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3'])
+      expect(verified.stdout).toMatch(new RegExp(`^${q} .* pass `, 'm'));
     expect(verified.stdout).toContain('all key queries match the ground truth');
     const wrong = await cli('pg-verify', '--pg-schema', schema, ...data.slice(0, -1), '4', '--samples', '10');
     expect(wrong.code).toBe(1);
@@ -53,12 +54,26 @@ describe('PostgreSQL baseline CLI and index study', () => {
   it('the index study runs at tiny sizes and writes every table from its own measurements', async () => {
     dir = await mkdtemp(join(tmpdir(), 'ixs-'));
     const out = join(dir, 'study.md');
-    const r = await study('--sizes', '40,80', '--iterations', '2', '--insert-sessions', '10', '--write-repeats', '1', '--out', out, '--schema-prefix', prefix);
+    const r = await study(
+      '--sizes',
+      '40,80',
+      '--iterations',
+      '2',
+      '--insert-sessions',
+      '10',
+      '--write-repeats',
+      '1',
+      '--out',
+      out,
+      '--schema-prefix',
+      prefix,
+    );
     expect(r.stderr).toMatch(/wrote /);
     expect(r.code).toBe(0);
     const doc = await readFile(out, 'utf8');
     expect(doc).toContain('## Headline');
-    for (const id of ['P1', 'P2', 'P3', 'A1', 'A5', 'E1', 'E3', 'G5', 'G1', 'T1', 'T1b']) expect(doc).toMatch(new RegExp(`^\\| ${id} \\|`, 'm'));
+    for (const id of ['P1', 'P2', 'P3', 'A1', 'A5', 'E1', 'E3', 'G5', 'G1', 'T1', 'T1b'])
+      expect(doc).toMatch(new RegExp(`^\\| ${id} \\|`, 'm'));
     expect(doc).toMatch(/^\| `steps_classifier_label` \| expression \| steps \| \d+ KiB/m);
     expect(doc).toMatch(/^\| primary keys only \| \d+ \| [\d.]+ \| 0\.0% \| \d+ \| \d+ \| \d+ \| \d+ \|$/m);
     const plans = await readFile(join(dir, 'study-plans.md'), 'utf8');

@@ -19,7 +19,8 @@ const schema = testSchema('pgcmp');
 let c: Connected;
 let pool: pg.Pool;
 
-const cli = (...args: string[]) => runCli(['pg-compare', ...args], { AGENTSTORE_PG_SCHEMA: schema, AGENTSTORE_KEYSPACE: ks });
+const cli = (...args: string[]) =>
+  runCli(['pg-compare', ...args], { AGENTSTORE_PG_SCHEMA: schema, AGENTSTORE_KEYSPACE: ks });
 
 beforeAll(async () => {
   c = await connectTestCql();
@@ -43,7 +44,9 @@ describe('pg-compare: PostgreSQL and CQL answer for answer', () => {
     expect(a.sessions).toHaveLength(15);
     expect(new Set(a.sessions.map((s) => s.sessionId)).size).toBe(15);
     expect((await samplePg(pool, opts)).sessions).toEqual(a.sessions);
-    expect((await samplePg(pool, { ...opts, seed: 5 })).sessions.map((s) => s.sessionId)).not.toEqual(a.sessions.map((s) => s.sessionId));
+    expect((await samplePg(pool, { ...opts, seed: 5 })).sessions.map((s) => s.sessionId)).not.toEqual(
+      a.sessions.map((s) => s.sessionId),
+    );
     expect(a.accounts).toHaveLength(3);
     for (const acct of a.accounts) expect(acct.days).toHaveLength(7);
     expect(a.versions.length).toBeGreaterThan(0);

@@ -35,8 +35,13 @@ describe('migration path: backfill PostgreSQL into the CQL tables', () => {
     const p = await backfillPgToCql(pool, c.exec, ks, { batchSessions: 37, concurrency: 32 });
     expect(p.sessions).toBe(config.sessions);
     const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
-    const report = await verify(new CqlQueries(c.exec, ks, { now: () => end, historyMonths: 3 }), config, { samples: 25, accountSamples: 4 });
-    expect(report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`)).toEqual([]);
+    const report = await verify(new CqlQueries(c.exec, ks, { now: () => end, historyMonths: 3 }), config, {
+      samples: 25,
+      accountSamples: 4,
+    });
+    expect(report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`)).toEqual(
+      [],
+    );
     expect(report.passed).toBe(true);
   });
 

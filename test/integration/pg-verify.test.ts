@@ -15,7 +15,8 @@ const opts = { samples: 30, accountSamples: 5 };
 
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['sessions', 'human_turns', 'agent_turns', 'steps']) out[t] = Number((await pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+  for (const t of ['sessions', 'human_turns', 'agent_turns', 'steps'])
+    out[t] = Number((await pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
   return out;
 }
 
@@ -36,7 +37,9 @@ describe('PostgreSQL baseline: migrate, seed, verify on the real server', () => 
   });
 
   it('an edited applied migration stops the run and names it', async () => {
-    await expect(migratePg(pool, schema, [{ version: 1, name: 'edited', statements: ['SELECT 1'] }])).rejects.toThrow(/migration 1 .*checksum/);
+    await expect(migratePg(pool, schema, [{ version: 1, name: 'edited', statements: ['SELECT 1'] }])).rejects.toThrow(
+      /migration 1 .*checksum/,
+    );
   });
 
   it('loads the generated dataset and every key query matches the ground truth', async () => {
@@ -61,14 +64,21 @@ describe('PostgreSQL baseline: migrate, seed, verify on the real server', () => 
   it('the verifier catches a lost step and a wrong active branch', async () => {
     const model = generateSession(config, 0);
     const agentTurn = model.turns.find((t) => t.role === 'agent')!;
-    const step = await pool.query('DELETE FROM steps WHERE agent_turn_uid = $1 AND idx = 0 RETURNING *', [agentTurn.turnId]);
-    const root = await pool.query('UPDATE sessions SET active_root = NULL WHERE uid = $1 RETURNING active_root', [model.session.sessionId]);
+    const step = await pool.query('DELETE FROM steps WHERE agent_turn_uid = $1 AND idx = 0 RETURNING *', [
+      agentTurn.turnId,
+    ]);
+    const root = await pool.query('UPDATE sessions SET active_root = NULL WHERE uid = $1 RETURNING active_root', [
+      model.session.sessionId,
+    ]);
     expect(step.rowCount).toBe(1);
     expect(root.rowCount).toBe(1);
     const report = await verify(new PgQueries(pool), config, opts);
     expect(report.queries.filter((q) => q.failed).map((q) => q.query)).toEqual(expect.arrayContaining(['P1', 'P3']));
     expect(report.passed).toBe(false);
-    await pool.query('UPDATE sessions SET active_root = $2 WHERE uid = $1', [model.session.sessionId, model.active.get('')]);
+    await pool.query('UPDATE sessions SET active_root = $2 WHERE uid = $1', [
+      model.session.sessionId,
+      model.active.get(''),
+    ]);
     await loadSessions(pool, [model], { batchSessions: 1, concurrency: 1 });
     expect((await verify(new PgQueries(pool), config, opts)).passed).toBe(true);
   });

@@ -26,7 +26,8 @@ const children: ChildProcess[] = [];
 function startProjector(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   // node --import tsx, not npx: the signal must reach the projector itself, not a wrapper.
   const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/agentstore.js'), 'project'], {
-    env: { ...process.env, ...envOf(rs) }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...envOf(rs) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
@@ -40,7 +41,10 @@ beforeAll(async () => {
   c = await connectTestCql();
   redis = await redisOf(rs);
   await migrate({ exec: c.exec, keyspace: ks, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
-  const standin = await CdcStandinExecutor.open(c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger });
+  const standin = await CdcStandinExecutor.open(c.exec, rs.brokers, ks, {
+    topicPrefix: rs.topicPrefix,
+    log: silentLogger,
+  });
   await seed(standin, ks, dataset, { concurrency: 32 });
   await standin.close();
 });
@@ -72,12 +76,18 @@ describe('projector crash and restart', () => {
     const second = startProjector();
     await waitCaughtUp(rs, redis);
     const report = await verify(new RedisQueries(redis, rs.keyPrefix), dataset, { samples: 15, accountSamples: 3 });
-    expect(report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`)).toEqual([]);
+    expect(report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`)).toEqual(
+      [],
+    );
     expect(report.passed).toBe(true);
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    const lines = second.output().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const lines = second
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toContain('projector stopped');
   });
 });

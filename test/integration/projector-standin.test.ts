@@ -36,15 +36,56 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
     const at = (m: number) => new Date(Date.UTC(2026, 9, 20, 10, m));
     try {
       await store.createSession({ sessionId: 'ses_live', accountId: 'acct_live', title: 'Live session', at: at(0) });
-      await store.appendTurn({ sessionId: 'ses_live', turnId: 'trn_h1', role: 'human', parentId: null, prompt: 'Deploy it?', at: at(1) });
-      await store.appendTurn({ sessionId: 'ses_live', turnId: 'trn_a1', role: 'agent', parentId: 'trn_h1', agentVersion: 'v1', at: at(2) });
-      await store.addSteps({ turnId: 'trn_a1', steps: [
-        { idx: 0, type: 'TurnClassifier', content: { label: 'question', score: 0.8 }, durationMs: 30, at: at(2) },
-        { idx: 1, type: 'InputRequest', content: { question: 'Which env?', inputType: 'text' }, durationMs: 5, at: at(3) },
-      ] });
+      await store.appendTurn({
+        sessionId: 'ses_live',
+        turnId: 'trn_h1',
+        role: 'human',
+        parentId: null,
+        prompt: 'Deploy it?',
+        at: at(1),
+      });
+      await store.appendTurn({
+        sessionId: 'ses_live',
+        turnId: 'trn_a1',
+        role: 'agent',
+        parentId: 'trn_h1',
+        agentVersion: 'v1',
+        at: at(2),
+      });
+      await store.addSteps({
+        turnId: 'trn_a1',
+        steps: [
+          { idx: 0, type: 'TurnClassifier', content: { label: 'question', score: 0.8 }, durationMs: 30, at: at(2) },
+          {
+            idx: 1,
+            type: 'InputRequest',
+            content: { question: 'Which env?', inputType: 'text' },
+            durationMs: 5,
+            at: at(3),
+          },
+        ],
+      });
       await store.regenerate({ turnId: 'trn_a1', newTurnId: 'trn_a2', agentVersion: 'v2', at: at(4) });
-      await store.addSteps({ turnId: 'trn_a2', steps: [{ idx: 0, type: 'InputRequest', content: { question: 'Staging?', inputType: 'confirm' }, durationMs: 7, at: at(5) }] });
-      await store.appendTurn({ sessionId: 'ses_live', turnId: 'trn_h2', role: 'human', parentId: 'trn_a2', prompt: 'Yes, staging.', at: at(6) });
+      await store.addSteps({
+        turnId: 'trn_a2',
+        steps: [
+          {
+            idx: 0,
+            type: 'InputRequest',
+            content: { question: 'Staging?', inputType: 'confirm' },
+            durationMs: 7,
+            at: at(5),
+          },
+        ],
+      });
+      await store.appendTurn({
+        sessionId: 'ses_live',
+        turnId: 'trn_h2',
+        role: 'human',
+        parentId: 'trn_a2',
+        prompt: 'Yes, staging.',
+        at: at(6),
+      });
       await store.switchBranch({ sessionId: 'ses_live', parentId: 'trn_h1', childId: 'trn_a1' });
       await store.createSession({ sessionId: 'ses_live', accountId: 'acct_live', title: 'Live session', at: at(9) }); // a retry: the LWT does not apply
     } finally {
@@ -54,13 +95,23 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
     const cql = new CqlQueries(s.c.exec, ks, { now: () => at(30) });
     const redisQ = new RedisQueries(s.redis, rs.keyPrefix, 0);
     const days = ['2026-10-20'];
-    const ask = (q: CqlQueries | RedisQueries) => Promise.all([
-      q.activeBranch('ses_live'), q.sessionSummary('ses_live'), q.siblings('trn_a1'), q.turnSteps('trn_a1', { limit: 10 }),
-      q.accountSessions('acct_live', { limit: 10 }), q.pendingInputs('acct_live'), q.turnsPerDay('acct_live', days),
-      q.stepLatency('acct_live', days), q.labelFractions('acct_live', days), q.agentTurnsByVersion('v2', days),
-    ]);
+    const ask = (q: CqlQueries | RedisQueries) =>
+      Promise.all([
+        q.activeBranch('ses_live'),
+        q.sessionSummary('ses_live'),
+        q.siblings('trn_a1'),
+        q.turnSteps('trn_a1', { limit: 10 }),
+        q.accountSessions('acct_live', { limit: 10 }),
+        q.pendingInputs('acct_live'),
+        q.turnsPerDay('acct_live', days),
+        q.stepLatency('acct_live', days),
+        q.labelFractions('acct_live', days),
+        q.agentTurnsByVersion('v2', days),
+      ]);
     const expected = await ask(cql);
-    expect(expected[5]).toEqual([{ sessionId: 'ses_live', turnId: 'trn_a1', question: 'Which env?', createdAt: at(3).toISOString() }]);
+    expect(expected[5]).toEqual([
+      { sessionId: 'ses_live', turnId: 'trn_a1', question: 'Which env?', createdAt: at(3).toISOString() },
+    ]);
     expect(await ask(redisQ)).toEqual(expected);
   });
 });

@@ -33,7 +33,21 @@ describe('seed then verify, on the real CQL server', () => {
     const failures = report.queries.filter((q) => q.failed).map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`);
     expect(failures).toEqual([]);
     expect(report.passed).toBe(true);
-    expect(report.queries.map((q) => q.query)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3']);
+    expect(report.queries.map((q) => q.query)).toEqual([
+      'P1',
+      'P2',
+      'P3',
+      'P4',
+      'P5',
+      'A1',
+      'A2',
+      'A3',
+      'A5',
+      'A6',
+      'E1',
+      'E2',
+      'E3',
+    ]);
     for (const q of report.queries) expect(q.rows, q.query).toBeGreaterThan(0);
   });
 
@@ -48,14 +62,20 @@ describe('seed then verify, on the real CQL server', () => {
     const agentTurn = model.turns.find((t) => t.role === 'agent')!;
     await c.exec.execute(`DELETE FROM ${k}.steps_by_turn WHERE turn_id = ? AND idx = 0`, [agentTurn.turnId]);
     const root = model.turns.find((t) => t.parentId === null)!;
-    await c.exec.execute(`UPDATE ${k}.turns_by_session SET active_root = ? WHERE session_id = ?`, ['nope', model.session.sessionId]);
+    await c.exec.execute(`UPDATE ${k}.turns_by_session SET active_root = ? WHERE session_id = ?`, [
+      'nope',
+      model.session.sessionId,
+    ]);
     const report = await verify(queries, config, opts);
     expect(report.passed).toBe(false);
     const failed = report.queries.filter((q) => q.failed).map((q) => q.query);
     expect(failed).toEqual(['P1', 'P3']);
     expect(report.queries.find((q) => q.query === 'P1')!.firstFailure!.label).toBe(model.session.sessionId);
     // Put it back so the failure is attributable to exactly these two rows.
-    await c.exec.execute(`UPDATE ${k}.turns_by_session SET active_root = ? WHERE session_id = ?`, [model.active.get('') ?? root.turnId, model.session.sessionId]);
+    await c.exec.execute(`UPDATE ${k}.turns_by_session SET active_root = ? WHERE session_id = ?`, [
+      model.active.get('') ?? root.turnId,
+      model.session.sessionId,
+    ]);
     await seed(c.exec, k, config, { concurrency: 32 });
     expect((await verify(queries, config, opts)).passed).toBe(true);
   });

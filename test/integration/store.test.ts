@@ -30,7 +30,13 @@ const text = (s: string) => ({ type: 'Text', content: { text: s }, durationMs: 8
 describe('the store on the real CQL server', () => {
   it('builds a branching conversation and serves the product queries', async () => {
     await store.createSession({ sessionId: 's1', accountId: 'a1', title: 'Paris trip' });
-    await store.appendTurn({ sessionId: 's1', turnId: 'h1', role: 'human', parentId: null, prompt: 'Plan 3 days in Paris' });
+    await store.appendTurn({
+      sessionId: 's1',
+      turnId: 'h1',
+      role: 'human',
+      parentId: null,
+      prompt: 'Plan 3 days in Paris',
+    });
     await store.appendTurn({ sessionId: 's1', turnId: 'g1', role: 'agent', parentId: 'h1', agentVersion: 'v1' });
     await store.addSteps({
       turnId: 'g1',
@@ -47,18 +53,27 @@ describe('the store on the real CQL server', () => {
     await store.switchBranch({ sessionId: 's1', parentId: 'h1', childId: 'g1' });
     await store.appendTurn({ sessionId: 's1', turnId: 'h2', role: 'human', parentId: 'g1', prompt: 'Cheaper hotels?' });
     const branch = await q.activeBranch('s1');
-    expect(branch.map((b) => [b.turnId, b.role, b.parentId])).toEqual([['h1', 'human', null], ['g1', 'agent', 'h1'], ['h2', 'human', 'g1']]);
+    expect(branch.map((b) => [b.turnId, b.role, b.parentId])).toEqual([
+      ['h1', 'human', null],
+      ['g1', 'agent', 'h1'],
+      ['h2', 'human', 'g1'],
+    ]);
     expect(branch[2]!.prompt).toBe('Cheaper hotels?');
 
     expect((await q.siblings('g2')).map((s) => s.turnId)).toEqual(['g1', 'g2']);
     const page1 = await q.turnSteps('g1', { limit: 3 });
     expect(page1.items.map((s) => s.type)).toEqual(['LangDetection', 'TurnClassifier', 'Think']);
     const page2 = await q.turnSteps('g1', { limit: 3, cursor: page1.cursor! });
-    expect(page2).toEqual({ items: [{ idx: 3, type: 'Text', content: '{"text":"Day 1: the Louvre..."}', durationMs: 800 }] });
+    expect(page2).toEqual({
+      items: [{ idx: 3, type: 'Text', content: '{"text":"Day 1: the Louvre..."}', durationMs: 800 }],
+    });
   });
 
   it('tracks a pending InputRequest until a human answers it', async () => {
-    await store.addSteps({ turnId: 'g2', steps: [{ idx: 0, type: 'InputRequest', content: { question: 'Budget?', inputType: 'text' }, durationMs: 4 }] });
+    await store.addSteps({
+      turnId: 'g2',
+      steps: [{ idx: 0, type: 'InputRequest', content: { question: 'Budget?', inputType: 'text' }, durationMs: 4 }],
+    });
     expect((await q.pendingInputs('a1')).map((p) => p.turnId)).toEqual(['g2']);
     await store.appendTurn({ sessionId: 's1', turnId: 'h3', role: 'human', parentId: 'g2', prompt: '100 EUR a night' });
     expect(await q.pendingInputs('a1')).toEqual([]);
@@ -74,13 +89,18 @@ describe('the store on the real CQL server', () => {
       { day: '2026-10-06', human: 0, agent: 0 },
     ]);
     expect(await q.stepTypeDistribution('a1', '2026-10-05')).toEqual([
-      { type: 'Think', count: 1 }, { type: 'Text', count: 1 }, { type: 'InputRequest', count: 1 },
-      { type: 'TurnClassifier', count: 1 }, { type: 'LangDetection', count: 1 },
+      { type: 'Think', count: 1 },
+      { type: 'Text', count: 1 },
+      { type: 'InputRequest', count: 1 },
+      { type: 'TurnClassifier', count: 1 },
+      { type: 'LangDetection', count: 1 },
     ]);
     expect(await q.languageMix('a1', ['2026-10-05'])).toEqual([{ label: 'en', count: 1 }]);
     expect((await q.turnsByLabel('a1', ['2026-10-05'], 'how_to', 0.8)).map((l) => l.turnId)).toEqual(['g1']);
     expect(await q.turnsByLabel('a1', ['2026-10-05'], 'how_to', 0.9)).toEqual([]);
-    expect(await q.labelFractions('a1', ['2026-10-05'])).toEqual([{ day: '2026-10-05', label: 'how_to', count: 1, fraction: 1 }]);
+    expect(await q.labelFractions('a1', ['2026-10-05'])).toEqual([
+      { day: '2026-10-05', label: 'how_to', count: 1, fraction: 1 },
+    ]);
     expect(await q.agentTurnsByVersion('v2', ['2026-10-05'])).toEqual([{ day: '2026-10-05', count: 1 }]);
   });
 
@@ -96,17 +116,32 @@ describe('the store on the real CQL server', () => {
   it('bad input is refused with the field named and leaves every table unchanged', async () => {
     const before = await countAll(c, k);
     const bad: [() => Promise<unknown>, string][] = [
-      [() => store.appendTurn({ sessionId: 's1', turnId: 'h9', role: 'human', parentId: 'h1', prompt: 'x' }), 'parentId'],
+      [
+        () => store.appendTurn({ sessionId: 's1', turnId: 'h9', role: 'human', parentId: 'h1', prompt: 'x' }),
+        'parentId',
+      ],
       [() => store.appendTurn({ sessionId: 's1', turnId: 'g9', role: 'agent', parentId: 'nope' }), 'parentId'],
-      [() => store.appendTurn({ sessionId: 'nope', turnId: 'h9', role: 'human', parentId: null, prompt: 'x' }), 'sessionId'],
+      [
+        () => store.appendTurn({ sessionId: 'nope', turnId: 'h9', role: 'human', parentId: null, prompt: 'x' }),
+        'sessionId',
+      ],
       [() => store.createSession({ sessionId: 's1', accountId: 'a2', title: 'steal' }), 'sessionId'],
-      [() => store.addSteps({ turnId: 'g1', steps: [{ idx: 7, type: 'Chart', content: {}, durationMs: 1 }] }), 'steps[0].type'],
-      [() => store.addSteps({ turnId: 'g1', steps: [{ idx: 7, type: 'Code', content: '{not json', durationMs: 1 }] }), 'steps[0].content'],
+      [
+        () => store.addSteps({ turnId: 'g1', steps: [{ idx: 7, type: 'Chart', content: {}, durationMs: 1 }] }),
+        'steps[0].type',
+      ],
+      [
+        () => store.addSteps({ turnId: 'g1', steps: [{ idx: 7, type: 'Code', content: '{not json', durationMs: 1 }] }),
+        'steps[0].content',
+      ],
       [() => store.addSteps({ turnId: 'g1', steps: [{ idx: 7, ...text('x'.repeat(70_000)) }] }), 'steps[0].content'],
       [() => store.addSteps({ turnId: 'h1', steps: [{ idx: 0, ...text('x') }] }), 'turnId'],
     ];
     for (const [call, field] of bad) {
-      const err = await call().then(() => null, (e: unknown) => e);
+      const err = await call().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).field).toBe(field);
     }

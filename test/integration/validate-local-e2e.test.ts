@@ -29,18 +29,36 @@ afterAll(async () => {
 });
 
 describe('make validate, local mode, end to end', () => {
-  it('migrates, seeds 2000 sessions, verifies every key query, and verifies the CDC path with its lag', async ({ skip }) => {
+  it('migrates, seeds 2000 sessions, verifies every key query, and verifies the CDC path with its lag', async ({
+    skip,
+  }) => {
     if (unreachable) skip(unreachable);
     const reportDir = await mkdtemp(join(tmpdir(), 'validate-e2e-'));
     const progress = new RecordingProgress();
     const { exitCode, outcome } = await runValidate({
-      target: { kind: 'local', reasons: ['test'] }, progress, reportDir,
-      steps: localSteps({ keyspace, fresh: true, dataset: { seed: 42, sessions: 2000, accounts: 100, days: 30 }, cdcSessions: 2000, cdcWrites: 100, timeoutMs: 300_000 }),
+      target: { kind: 'local', reasons: ['test'] },
+      progress,
+      reportDir,
+      steps: localSteps({
+        keyspace,
+        fresh: true,
+        dataset: { seed: 42, sessions: 2000, accounts: 100, days: 30 },
+        cdcSessions: 2000,
+        cdcWrites: 100,
+        timeoutMs: 300_000,
+      }),
     });
     expect(outcome.failure, progress.text).toBeUndefined();
     expect(exitCode).toBe(0);
-    expect(outcome.steps.map((s) => `${s.step}:${s.status}`)).toEqual(
-      ['preflight:ok', 'install:ok', 'migrate:ok', 'seed:ok', 'verify queries:ok', 'verify CDC:ok', 'report:ok']);
+    expect(outcome.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
+      'preflight:ok',
+      'install:ok',
+      'migrate:ok',
+      'seed:ok',
+      'verify queries:ok',
+      'verify CDC:ok',
+      'report:ok',
+    ]);
     const verify = outcome.ctx.data['verify'] as VerifyReport;
     expect(verify.passed).toBe(true);
     expect(verify.queries.length).toBe(13);

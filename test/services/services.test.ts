@@ -37,7 +37,16 @@ describe('local services', () => {
   it('Kafka lists a topic it just created', async () => {
     const topic = `services-test-${randomBytes(4).toString('hex')}`;
     const bootstrap = ['--bootstrap-server', LOCAL.kafka];
-    const created = await kafkaTool('org.apache.kafka.tools.TopicCommand', [...bootstrap, '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '1']);
+    const created = await kafkaTool('org.apache.kafka.tools.TopicCommand', [
+      ...bootstrap,
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '1',
+      '--replication-factor',
+      '1',
+    ]);
     expect(created.exitCode, created.stderr).toBe(0);
     try {
       const listed = await kafkaTool('org.apache.kafka.tools.TopicCommand', [...bootstrap, '--list']);
@@ -52,11 +61,14 @@ describe('local services', () => {
     // main.ts: a second clone on the same machine) has none, and `up` must say it uses it.
     const before = await Promise.all(SERVICES.map(readPid));
     const t0 = Date.now();
-    const out = await q`${path.join(REPO_ROOT, 'node_modules/.bin/tsx')} ${path.join(REPO_ROOT, 'scripts/services/main.ts')} up`;
+    const out =
+      await q`${path.join(REPO_ROOT, 'node_modules/.bin/tsx')} ${path.join(REPO_ROOT, 'scripts/services/main.ts')} up`;
     const elapsed = Date.now() - t0;
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     SERVICES.forEach((name, i) => {
-      expect(out.stdout).toContain(before[i] === undefined ? `[${name}] served on` : `[${name}] already running (pid ${before[i]})`);
+      expect(out.stdout).toContain(
+        before[i] === undefined ? `[${name}] served on` : `[${name}] already running (pid ${before[i]})`,
+      );
     });
     expect(await Promise.all(SERVICES.map(readPid))).toEqual(before);
     expect(elapsed).toBeLessThan(20_000);

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs `node <args>` from the repository root (e.g. ['bin/agentstore.js', 'seed', ...]) with extra
@@ -9,7 +13,10 @@ export interface CliResult { code: number; stdout: string; stderr: string }
  */
 export async function runNode(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', args, { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await promisify(execFile)('node', args, {
+      env: { ...process.env, ...env },
+      maxBuffer: 1 << 24,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -18,4 +25,5 @@ export async function runNode(args: string[], env: Record<string, string | undef
 }
 
 /** `agentstore <args>` through bin/agentstore.js. */
-export const runCli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> => runNode(['bin/agentstore.js', ...args], env);
+export const runCli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
+  runNode(['bin/agentstore.js', ...args], env);

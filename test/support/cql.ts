@@ -10,7 +10,9 @@ export async function connectTestCql(): Promise<Connected> {
   try {
     return await connectCql(cqlSettings({}));
   } catch (err) {
-    throw new Error(`integration tests need the local services: run \`make services-up\` first.\n${(err as Error).message}`);
+    throw new Error(
+      `integration tests need the local services: run \`make services-up\` first.\n${(err as Error).message}`,
+    );
   }
 }
 
@@ -28,8 +30,16 @@ export async function countRows(c: Connected, keyspace: string, table: string): 
 }
 
 export const ALL_TABLES = [
-  'sessions', 'sessions_by_account', 'turns', 'turns_by_session', 'steps_by_turn', 'turns_by_account_day',
-  'steps_by_account_day', 'pending_inputs_by_account', 'turn_labels_by_account_day', 'agent_turns_by_version_day',
+  'sessions',
+  'sessions_by_account',
+  'turns',
+  'turns_by_session',
+  'steps_by_turn',
+  'turns_by_account_day',
+  'steps_by_account_day',
+  'pending_inputs_by_account',
+  'turn_labels_by_account_day',
+  'agent_turns_by_version_day',
 ] as const;
 
 export async function countAll(c: Connected, keyspace: string): Promise<Record<string, number>> {

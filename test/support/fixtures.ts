@@ -8,17 +8,28 @@ import type { Message } from 'kafkajs';
  * message value exactly as the ScyllaDB CDC connector writes it (null = tombstone). Read with
  * lossless-json so a number beyond 2^53 reaches Kafka with every digit.
  */
-export interface Fixture { name: string; table: string; message: Message }
+export interface Fixture {
+  name: string;
+  table: string;
+  message: Message;
+}
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'cdc');
 
 export function fixtures(): Fixture[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => fixture(f.replace(/\.json$/, '')));
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => fixture(f.replace(/\.json$/, '')));
 }
 
 export function fixture(name: string): Fixture {
   const doc = parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as { table: string; key: unknown; value: unknown };
-  return { name, table: doc.table, message: { key: stringify(doc.key)!, value: doc.value === null ? null : stringify(doc.value)! } };
+  return {
+    name,
+    table: doc.table,
+    message: { key: stringify(doc.key)!, value: doc.value === null ? null : stringify(doc.value)! },
+  };
 }
 
 export const rawValue = (name: string): Buffer | null => {

@@ -15,7 +15,9 @@ export async function connectTestPg(schema: string): Promise<pg.Pool> {
   try {
     await pool.query('SELECT 1');
   } catch (err) {
-    throw new Error(`integration tests need the local services: run \`make services-up\` first.\n${(err as Error).message}`);
+    throw new Error(
+      `integration tests need the local services: run \`make services-up\` first.\n${(err as Error).message}`,
+    );
   }
   return pool;
 }

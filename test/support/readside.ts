@@ -9,14 +9,24 @@ import { dropReadSide } from '../../src/readside/cleanup.ts';
 export function testReadSide(name: string, keyspace = 'agentstore'): ReadSideConfig {
   const id = `${name}${randomBytes(3).toString('hex')}`;
   return readSideConfig({
-    AGENTSTORE_TOPIC_PREFIX: `t_${id}`, AGENTSTORE_KEYSPACE: keyspace, AGENTSTORE_CONSUMER_GROUP: `t_${id}`,
-    AGENTSTORE_REDIS_PREFIX: `t_${id}`, AGENTSTORE_METRICS_PORT: '0',
+    AGENTSTORE_TOPIC_PREFIX: `t_${id}`,
+    AGENTSTORE_KEYSPACE: keyspace,
+    AGENTSTORE_CONSUMER_GROUP: `t_${id}`,
+    AGENTSTORE_REDIS_PREFIX: `t_${id}`,
+    AGENTSTORE_METRICS_PORT: '0',
   });
 }
 
 export const envOf = (c: ReadSideConfig): Record<string, string> => ({
-  AGENTSTORE_KAFKA: c.brokers.join(','), AGENTSTORE_REDIS: c.redisUrl, AGENTSTORE_TOPIC_PREFIX: c.topicPrefix, AGENTSTORE_KEYSPACE: c.keyspace,
-  AGENTSTORE_CONSUMER_GROUP: c.group, AGENTSTORE_REDIS_PREFIX: c.keyPrefix, AGENTSTORE_DEAD_LETTER_TOPIC: c.deadLetterTopic, AGENTSTORE_METRICS_PORT: '0', AGENTSTORE_FETCH_MAX_BYTES: String(c.fetchMaxBytes),
+  AGENTSTORE_KAFKA: c.brokers.join(','),
+  AGENTSTORE_REDIS: c.redisUrl,
+  AGENTSTORE_TOPIC_PREFIX: c.topicPrefix,
+  AGENTSTORE_KEYSPACE: c.keyspace,
+  AGENTSTORE_CONSUMER_GROUP: c.group,
+  AGENTSTORE_REDIS_PREFIX: c.keyPrefix,
+  AGENTSTORE_DEAD_LETTER_TOPIC: c.deadLetterTopic,
+  AGENTSTORE_METRICS_PORT: '0',
+  AGENTSTORE_FETCH_MAX_BYTES: String(c.fetchMaxBytes),
 });
 
 export async function redisOf(c: ReadSideConfig): Promise<Redis> {
@@ -32,13 +42,15 @@ export const waitCaughtUp = (c: ReadSideConfig, redis: Redis, timeoutMs = 90_000
   waitUntilCaughtUp(c, redis, { timeoutMs, clientId: 'test-lag' });
 
 /** Deletes the test's topics, consumer groups and Redis keys. */
-export const cleanupReadSide = (c: ReadSideConfig, redis: Redis): Promise<void> => dropReadSide(c, redis, 'test-cleanup');
+export const cleanupReadSide = (c: ReadSideConfig, redis: Redis): Promise<void> =>
+  dropReadSide(c, redis, 'test-cleanup');
 
 /** Every key of a generation with its content, in a canonical form: two equal snapshots = equal read models. */
 export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) keys.push(...(batch as unknown as string[]));
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 }))
+    keys.push(...(batch as unknown as string[]));
   for (const key of keys.sort()) {
     const type = await redis.type(key);
     if (type === 'hash') out[key] = Object.entries(await redis.hGetAll(key)).sort();

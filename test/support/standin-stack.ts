@@ -28,14 +28,24 @@ export function useStandinStack(name: string): StandinStack {
   const rs = testReadSide(name, ks);
   let projector: RunningProjector | undefined;
   const stack = {
-    ks, rs,
-    openStandin: () => CdcStandinExecutor.open(stack.c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger }),
-    async startProjector() { projector = await runProjector(rs, silentLogger); },
+    ks,
+    rs,
+    openStandin: () =>
+      CdcStandinExecutor.open(stack.c.exec, rs.brokers, ks, { topicPrefix: rs.topicPrefix, log: silentLogger }),
+    async startProjector() {
+      projector = await runProjector(rs, silentLogger);
+    },
   } as StandinStack;
   beforeAll(async () => {
     stack.c = await connectTestCql();
     stack.redis = await redisOf(rs);
-    await migrate({ exec: stack.c.exec, keyspace: ks, dialect: stack.c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
+    await migrate({
+      exec: stack.c.exec,
+      keyspace: ks,
+      dialect: stack.c.dialect,
+      datacenter: 'datacenter1',
+      replicationFactor: 1,
+    });
   });
   afterAll(async () => {
     await projector?.stop();

@@ -10,11 +10,29 @@ const k = new Keys('p:g1');
 const TURN_AT = Date.UTC(2026, 9, 1, 23, 59, 59, 900);
 
 const step = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  turn_id: 'trn_a', idx: 2, session_id: 'ses_a', account_id: 'acct_a', step_type: StepType.TurnClassifier,
-  content: '{"label":"bug_report","score":0.29}', created_at: TURN_AT + 250, duration_ms: 120, turn_created_at: TURN_AT, ...over,
+  turn_id: 'trn_a',
+  idx: 2,
+  session_id: 'ses_a',
+  account_id: 'acct_a',
+  step_type: StepType.TurnClassifier,
+  content: '{"label":"bug_report","score":0.29}',
+  created_at: TURN_AT + 250,
+  duration_ms: 120,
+  turn_created_at: TURN_AT,
+  ...over,
 });
-const event = (op: ChangeEvent['op'], before: Record<string, unknown> | null, after: Record<string, unknown> | null): ChangeEvent => ({
-  table: 'steps_by_turn', op, tsUs: '1', tsMs: 0, key: { turn_id: 'trn_a', idx: 2 }, before, after,
+const event = (
+  op: ChangeEvent['op'],
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+): ChangeEvent => ({
+  table: 'steps_by_turn',
+  op,
+  tsUs: '1',
+  tsMs: 0,
+  key: { turn_id: 'trn_a', idx: 2 },
+  before,
+  after,
 });
 const analytics = (ops: Op[]) => ops.filter((o) => o.key.includes(':sm:') || o.key.includes(':off:'));
 
@@ -54,12 +72,19 @@ describe('analytics effects of a step (time to first step, version regression)',
   });
 
   it('an update overwrites in place when only values change, and moves entries when the type changes', () => {
-    const retimed = analytics(effectOf(k, event('u', step(), step({ created_at: TURN_AT + 900, duration_ms: 80 }))).ops);
+    const retimed = analytics(
+      effectOf(k, event('u', step(), step({ created_at: TURN_AT + 900, duration_ms: 80 }))).ops,
+    );
     expect(retimed).toEqual([
       { op: 'ZADD', key: k.stepOffsets('acct_a', '2026-10-01', StepType.TurnClassifier), a: '900', b: 'trn_a\x1f2' },
       { op: 'HSET', key: k.stepMetrics('trn_a'), a: '2', b: '[11,80,"bug_report"]' },
     ]);
-    const retyped = analytics(effectOf(k, event('u', step(), step({ step_type: StepType.InputRequest, content: '{"question":"?","inputType":"text"}' }))).ops);
+    const retyped = analytics(
+      effectOf(
+        k,
+        event('u', step(), step({ step_type: StepType.InputRequest, content: '{"question":"?","inputType":"text"}' })),
+      ).ops,
+    );
     expect(retyped).toEqual([
       { op: 'ZREM', key: k.stepOffsets('acct_a', '2026-10-01', StepType.TurnClassifier), a: 'trn_a\x1f2' },
       { op: 'ZADD', key: k.stepOffsets('acct_a', '2026-10-01', StepType.InputRequest), a: '250', b: 'trn_a\x1f2' },
@@ -70,7 +95,13 @@ describe('analytics effects of a step (time to first step, version regression)',
   it('a delete undoes every entry the insert made, the new ones included', () => {
     const inserted = effectOf(k, event('c', null, step())).ops;
     const deleted = effectOf(k, event('d', step(), null)).ops;
-    expect(deleted.map(opId).sort()).toEqual(inserted.map(inverse).filter((o): o is Op => o !== null).map(opId).sort());
+    expect(deleted.map(opId).sort()).toEqual(
+      inserted
+        .map(inverse)
+        .filter((o): o is Op => o !== null)
+        .map(opId)
+        .sort(),
+    );
     expect(analytics(deleted)).toHaveLength(2);
   });
 });

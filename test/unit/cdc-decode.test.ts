@@ -28,10 +28,19 @@ describe('decoding connector messages', () => {
   });
 
   it('rejects bad input with a reason: unparseable, unknown table, schema mismatch', () => {
-    const kind = (fn: () => unknown) => { try { fn(); return 'ok'; } catch (e) { return (e as DecodeError).kind; } };
+    const kind = (fn: () => unknown) => {
+      try {
+        fn();
+        return 'ok';
+      } catch (e) {
+        return (e as DecodeError).kind;
+      }
+    };
     expect(kind(() => decode(topic('sessions'), Buffer.from('{not json'), cfg))).toBe('unparseable');
     expect(kind(() => decode(topic('nope'), Buffer.from('{}'), cfg))).toBe('unknown-table');
-    const bad = rawValue('01-session-insert')!.toString().replace('"created_at":1760000000000', '"created_at":"yesterday"');
+    const bad = rawValue('01-session-insert')!
+      .toString()
+      .replace('"created_at":1760000000000', '"created_at":"yesterday"');
     expect(kind(() => decode(topic('sessions'), Buffer.from(bad), cfg))).toBe('schema-mismatch');
     expect(kind(() => decode(topic('turns_by_session'), rawValue('01-session-insert'), cfg))).toBe('schema-mismatch');
   });
@@ -42,8 +51,18 @@ describe('effects of an event', () => {
     const ops = effectOf(k, change('steps_by_turn', '07-step-update')).ops;
     const removed = ops.filter((o) => o.op === 'ZREM').map((o) => o.key);
     expect(removed).toContain(k.labelScores('acct_fx', '2025-10-09', 'bug_report'));
-    expect(ops).toContainEqual({ op: 'ZADD', key: k.latency('acct_fx', '2025-10-09', 11), a: '150', b: 'trn_fxa1\x1f0' });
-    expect(ops).toContainEqual({ op: 'HSET', key: k.labels('acct_fx', '2025-10-09'), a: 'trn_fxa1\x1f0', b: 'question' });
+    expect(ops).toContainEqual({
+      op: 'ZADD',
+      key: k.latency('acct_fx', '2025-10-09', 11),
+      a: '150',
+      b: 'trn_fxa1\x1f0',
+    });
+    expect(ops).toContainEqual({
+      op: 'HSET',
+      key: k.labels('acct_fx', '2025-10-09'),
+      a: 'trn_fxa1\x1f0',
+      b: 'question',
+    });
   });
 
   it('a delete removes what the before image added and always writes the guard', () => {
@@ -59,9 +78,15 @@ describe('effects of an event', () => {
   });
 
   it('transition keeps rewritten fields instead of deleting them first', () => {
-    const before = [{ op: 'HSET' as const, key: 'h', a: 'f', b: '1' }, { op: 'SADD' as const, key: 's', a: 'x' }];
+    const before = [
+      { op: 'HSET' as const, key: 'h', a: 'f', b: '1' },
+      { op: 'SADD' as const, key: 's', a: 'x' },
+    ];
     const after = [{ op: 'HSET' as const, key: 'h', a: 'f', b: '2' }];
-    expect(transition(before, after)).toEqual([{ op: 'SREM', key: 's', a: 'x' }, { op: 'HSET', key: 'h', a: 'f', b: '2' }]);
+    expect(transition(before, after)).toEqual([
+      { op: 'SREM', key: 's', a: 'x' },
+      { op: 'HSET', key: 'h', a: 'f', b: '2' },
+    ]);
   });
 
   it('transition re-sets a changed set-once (HSETNX) field', () => {

@@ -17,7 +17,9 @@ const canon = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
   const o = v as Record<string, unknown>;
   if (Object.getPrototypeOf(o) !== Object.prototype) return 'bad prototype';
-  return `{${Object.keys(o).map((k) => `${JSON.stringify(k)}:${canon(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .map((k) => `${JSON.stringify(k)}:${canon(o[k])}`)
+    .join(',')}}`;
 };
 const outcome = (parse: (t: string) => unknown, text: string): string => {
   try {
@@ -38,15 +40,59 @@ function rng(seed: number): () => number {
 }
 
 const NUMBERS = [
-  '0', '-0', '7', '-7', '0.5', '-0.5', '1e3', '1E+3', '-2.5e-7', '6.02214076e23', '1e400', '-1e400', '1e-400', '0.1234567890123456789012',
-  '123456789012345', '1234567890123456', '-1234567890123456', '9007199254740991', '-9007199254740991', '9007199254740992', '-9007199254740992',
-  '9007199254740993', '-9007199254740993', '1760000003100000000', '-1760000003100000000', '18446744073709551615', '123456789012345678901234567890',
-  '12345678901234567890.5', '12345678901234567890e0', '-12345678901234567890E-2', '9007199254740993.0', '100000000000000000000', '1.7976931348623157e308',
+  '0',
+  '-0',
+  '7',
+  '-7',
+  '0.5',
+  '-0.5',
+  '1e3',
+  '1E+3',
+  '-2.5e-7',
+  '6.02214076e23',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '0.1234567890123456789012',
+  '123456789012345',
+  '1234567890123456',
+  '-1234567890123456',
+  '9007199254740991',
+  '-9007199254740991',
+  '9007199254740992',
+  '-9007199254740992',
+  '9007199254740993',
+  '-9007199254740993',
+  '1760000003100000000',
+  '-1760000003100000000',
+  '18446744073709551615',
+  '123456789012345678901234567890',
+  '12345678901234567890.5',
+  '12345678901234567890e0',
+  '-12345678901234567890E-2',
+  '9007199254740993.0',
+  '100000000000000000000',
+  '1.7976931348623157e308',
 ];
-const STRINGS = ['', 'a', 'step 12345678901234567890', ':12345678901234567890,', 'q"uote', 'back\\slash', '\\"', 'tab\tnl\n', 'ünï', '😀', '\u0001', '{"x":9007199254740993}', '-', '9007199254740993'];
+const STRINGS = [
+  '',
+  'a',
+  'step 12345678901234567890',
+  ':12345678901234567890,',
+  'q"uote',
+  'back\\slash',
+  '\\"',
+  'tab\tnl\n',
+  'ünï',
+  '😀',
+  '\u0001',
+  '{"x":9007199254740993}',
+  '-',
+  '9007199254740993',
+];
 
 function genValue(r: () => number, depth: number): string {
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const ws = (): string => (r() < 0.2 ? pick([' ', '\n', '\t', '\r\n', '  ']) : '');
   const x = r();
   if (depth > 3 || x < 0.35) return pick(NUMBERS);
@@ -77,7 +123,9 @@ describe('fast lossless JSON parse', () => {
   });
 
   it('keeps integers beyond 2^53 exact (bigint) and every other number a JS number', () => {
-    const v = parseLossless('{"a":9007199254740993,"b":-9007199254740993,"c":9007199254740991,"d":[1760000003100000000,-0,0.5,-2.5e-7,1E+3,12345678901234567890.5],"e":"12345678901234567890"}') as Record<string, unknown>;
+    const v = parseLossless(
+      '{"a":9007199254740993,"b":-9007199254740993,"c":9007199254740991,"d":[1760000003100000000,-0,0.5,-2.5e-7,1E+3,12345678901234567890.5],"e":"12345678901234567890"}',
+    ) as Record<string, unknown>;
     expect(v['a']).toBe(9007199254740993n);
     expect(v['b']).toBe(-9007199254740993n);
     expect(v['c']).toBe(9007199254740991);
@@ -143,7 +191,12 @@ describe('fast lossless JSON parse', () => {
       const at = Math.floor(r() * (text.length + 1));
       const ch = '{}[]":,-0123456789.eE\\ atn'[Math.floor(r() * 26)]!;
       const op = r();
-      const bad = op < 0.33 ? text.slice(0, at) + text.slice(at + 1) : op < 0.66 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + text.slice(at, at + 1) + text.slice(at);
+      const bad =
+        op < 0.33
+          ? text.slice(0, at) + text.slice(at + 1)
+          : op < 0.66
+            ? text.slice(0, at) + ch + text.slice(at)
+            : text.slice(0, at) + text.slice(at, at + 1) + text.slice(at);
       same(bad);
       if (outcome(parseLosslessReference, bad).startsWith('error')) errors++;
     }

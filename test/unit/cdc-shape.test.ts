@@ -19,10 +19,38 @@ function rng(seed: number): () => number {
   return () => r.next();
 }
 
-const WRONG: unknown[] = [null, undefined, 'x', '', 0, -0, 7, -7, 0.5, 1e20, -1e20, 9007199254740993n, -5n, true, false, [], [1], {}, { a: 1 }, 'human', 'agent', 'c', 'u', 'd', 'q', Number.NaN, Number.POSITIVE_INFINITY];
+const WRONG: unknown[] = [
+  null,
+  undefined,
+  'x',
+  '',
+  0,
+  -0,
+  7,
+  -7,
+  0.5,
+  1e20,
+  -1e20,
+  9007199254740993n,
+  -5n,
+  true,
+  false,
+  [],
+  [1],
+  {},
+  { a: 1 },
+  'human',
+  'agent',
+  'c',
+  'u',
+  'd',
+  'q',
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+];
 
 function mutate(r: () => number, base: Record<string, unknown>): unknown {
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const x = r();
   if (x < 0.03) return pick(WRONG);
   // An own "__proto__" key, as JSON.parse makes it: at the top or in a nested record (the envelope's key/after).
@@ -33,8 +61,10 @@ function mutate(r: () => number, base: Record<string, unknown>): unknown {
   };
   if (x < 0.06) return withProto(base);
   const v: Record<string, unknown> = { ...base };
-  if (x < 0.09 && typeof base['key'] === 'object' && base['key']) v['key'] = withProto(base['key'] as Record<string, unknown>);
-  if (x < 0.09 && typeof base['after'] === 'object' && base['after']) v['after'] = withProto(base['after'] as Record<string, unknown>);
+  if (x < 0.09 && typeof base['key'] === 'object' && base['key'])
+    v['key'] = withProto(base['key'] as Record<string, unknown>);
+  if (x < 0.09 && typeof base['after'] === 'object' && base['after'])
+    v['after'] = withProto(base['after'] as Record<string, unknown>);
   const names = Object.keys(base);
   for (let n = Math.floor(r() * 3); n > 0; n--) {
     const k = pick(names);
@@ -49,14 +79,22 @@ function mutate(r: () => number, base: Record<string, unknown>): unknown {
 function agree(name: string, schema: z.ZodType, check: Check, v: unknown): 'fast' | 'zod' | 'rejected' {
   const zod = schema.safeParse(v);
   if (check(v)) {
-    expect(zod.success, `${name}: fast check accepted what zod rejects: ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)))}`).toBe(true);
+    expect(
+      zod.success,
+      `${name}: fast check accepted what zod rejects: ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)))}`,
+    ).toBe(true);
     expect(zod.data).toEqual(v);
     return 'fast';
   }
-  const own = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, '__proto__');
+  const own = (o: unknown): boolean =>
+    typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, '__proto__');
   const hasProto = own(v) || (typeof v === 'object' && v !== null && Object.values(v).some(own));
   // Apart from objects with an own __proto__ key (left to zod on purpose), zod must reject too.
-  if (!hasProto) expect(zod.success, `${name}: fast check rejected what zod accepts: ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)))}`).toBe(false);
+  if (!hasProto)
+    expect(
+      zod.success,
+      `${name}: fast check rejected what zod accepts: ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)))}`,
+    ).toBe(false);
   return zod.success ? 'zod' : 'rejected';
 }
 
@@ -95,8 +133,11 @@ describe('fast shape checks derived from the zod schemas', () => {
   });
 
   it('accept every fixture and bench event, whose images then are zod data as they are', () => {
-    const values = fixtures().filter((f) => f.message.value !== null).map((f) => parseLossless(f.message.value!.toString()) as Record<string, unknown>);
-    for (let i = 0; i < 20; i++) values.push(parseLossless(stepEvent('t', i, 'ks', 'p').value!.toString()) as Record<string, unknown>);
+    const values = fixtures()
+      .filter((f) => f.message.value !== null)
+      .map((f) => parseLossless(f.message.value!.toString()) as Record<string, unknown>);
+    for (let i = 0; i < 20; i++)
+      values.push(parseLossless(stepEvent('t', i, 'ks', 'p').value!.toString()) as Record<string, unknown>);
     const tables = new Map(Object.entries(ROW_SCHEMAS));
     for (const v of values) {
       expect(agree('envelope', ENVELOPE, compileCheck(ENVELOPE)!, v)).toBe('fast');
@@ -114,7 +155,8 @@ describe('fast shape checks derived from the zod schemas', () => {
       if (f.message.value === null) continue;
       const v = parseLossless(f.message.value!.toString()) as Record<string, unknown>;
       bases.get('envelope')!.push(v);
-      for (const image of [v['before'], v['after']]) if (image) bases.get(f.table)!.push(image as Record<string, unknown>);
+      for (const image of [v['before'], v['after']])
+        if (image) bases.get(f.table)!.push(image as Record<string, unknown>);
     }
     const seen = { fast: 0, zod: 0, rejected: 0 };
     for (let i = 0; i < 40_000; i++) {

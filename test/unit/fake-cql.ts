@@ -9,13 +9,19 @@ export class FakeCql implements CqlExecutor {
   readonly executed: Statement[] = [];
   readonly batches: Statement[][] = [];
   /** table -> key -> row, e.g. rows.turns.get('t1') */
-  readonly rows: Record<string, Map<string, Row>> = { sessions: new Map(), turns: new Map(), turns_by_session: new Map() };
+  readonly rows: Record<string, Map<string, Row>> = {
+    sessions: new Map(),
+    turns: new Map(),
+    turns_by_session: new Map(),
+  };
 
   async execute(query: string, params: unknown[] = [], _options?: QueryOptions): Promise<ResultPage> {
     this.executed.push({ query, params });
     const table = /(?:FROM|INTO) \w+\.(\w+)/.exec(query)?.[1] ?? '';
     if (query.startsWith('SELECT')) {
-      const row = this.rows[table]?.get(String(params[0]) + (table === 'turns_by_session' ? `/${String(params[1])}` : ''));
+      const row = this.rows[table]?.get(
+        String(params[0]) + (table === 'turns_by_session' ? `/${String(params[1])}` : ''),
+      );
       return { rows: row ? [row] : [] };
     }
     if (query.includes('IF NOT EXISTS')) {

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { checkContent, checkDuration, checkId, checkStepIdx, checkText, LIMITS } from '../../src/domain/limits.ts';
 import type { Step, Turn } from '../../src/domain/model.ts';
 import { STEP_TYPES, StepType } from '../../src/domain/step-types.ts';
-import { accountIdOf, AGENT_VERSIONS, generateSession, generateSessions, type SeedConfig, type SessionModel } from '../../src/seed/generator.ts';
+import {
+  accountIdOf,
+  AGENT_VERSIONS,
+  generateSession,
+  generateSessions,
+  type SeedConfig,
+  type SessionModel,
+} from '../../src/seed/generator.ts';
 import { ROOT } from '../../src/store/writes.ts';
 
 const config: SeedConfig = { seed: 7, sessions: 300, accounts: 25, days: 14, endDate: '2026-11-01' };
@@ -76,12 +83,15 @@ describe('generator: content and limits', () => {
       expect([StepType.Text, StepType.InputRequest]).toContain(steps[steps.length - 1]!.type);
     }
     for (const t of allTurns.filter((t) => t.role === 'human')) expect(byTurn.has(t.turnId)).toBe(false);
-    const asking = agents.filter((t) => byTurn.get(t.turnId)!.some((s) => s.type === StepType.InputRequest)).length / agents.length;
+    const asking =
+      agents.filter((t) => byTurn.get(t.turnId)!.some((s) => s.type === StepType.InputRequest)).length / agents.length;
     expect(asking).toBeGreaterThan(0.03);
     expect(asking).toBeLessThan(0.12);
     for (const s of allSteps.filter((s) => s.type === StepType.TurnClassifier)) {
       const c = JSON.parse(s.content) as { label: string; score: number };
-      expect(['question', 'how_to', 'bug_report', 'feature_request', 'complaint', 'praise', 'chitchat']).toContain(c.label);
+      expect(['question', 'how_to', 'bug_report', 'feature_request', 'complaint', 'praise', 'chitchat']).toContain(
+        c.label,
+      );
       expect(c.score).toBeGreaterThanOrEqual(0.3);
       expect(c.score).toBeLessThan(1);
       expect(Math.round(c.score * 1000) / 1000).toBe(c.score);
@@ -90,9 +100,14 @@ describe('generator: content and limits', () => {
 
   it('draws realistic integer durations per step type', () => {
     const ranges: Partial<Record<StepType, [number, number]>> = {
-      [StepType.LangDetection]: [5, 40], [StepType.TurnClassifier]: [20, 200], [StepType.Retrieval]: [50, 800],
-      [StepType.WebSearch]: [300, 3000], [StepType.Think]: [200, 4000], [StepType.Code]: [100, 10000],
-      [StepType.Text]: [500, 8000], [StepType.Audio]: [1000, 20000],
+      [StepType.LangDetection]: [5, 40],
+      [StepType.TurnClassifier]: [20, 200],
+      [StepType.Retrieval]: [50, 800],
+      [StepType.WebSearch]: [300, 3000],
+      [StepType.Think]: [200, 4000],
+      [StepType.Code]: [100, 10000],
+      [StepType.Text]: [500, 8000],
+      [StepType.Audio]: [1000, 20000],
     };
     for (const s of allSteps) {
       expect(Number.isInteger(s.durationMs)).toBe(true);
@@ -125,7 +140,8 @@ describe('generator: conversation DAGs', () => {
   it('has an active child for every parent, naming an existing child (ROOT -> a root)', () => {
     for (const m of models) {
       const kids = new Map<string, string[]>();
-      for (const t of m.turns) (kids.get(t.parentId ?? ROOT) ?? kids.set(t.parentId ?? ROOT, []).get(t.parentId ?? ROOT)!).push(t.turnId);
+      for (const t of m.turns)
+        (kids.get(t.parentId ?? ROOT) ?? kids.set(t.parentId ?? ROOT, []).get(t.parentId ?? ROOT)!).push(t.turnId);
       expect(new Set(m.active.keys())).toEqual(new Set(kids.keys()));
       for (const [parent, child] of m.active) expect(kids.get(parent)).toContain(child);
       expect(m.active.has(ROOT)).toBe(true);
@@ -140,7 +156,8 @@ describe('generator: conversation DAGs', () => {
     for (const m of models) {
       const byId = new Map(m.turns.map((t) => [t.turnId, t]));
       const kids = new Map<string, Turn[]>();
-      for (const t of m.turns) (kids.get(t.parentId ?? ROOT) ?? kids.set(t.parentId ?? ROOT, []).get(t.parentId ?? ROOT)!).push(t);
+      for (const t of m.turns)
+        (kids.get(t.parentId ?? ROOT) ?? kids.set(t.parentId ?? ROOT, []).get(t.parentId ?? ROOT)!).push(t);
       for (const [parent, list] of kids) {
         if (list.length < 2) continue;
         if (list[0]!.role === 'agent') regenerated++;
@@ -227,7 +244,8 @@ describe('generator: time and accounts', () => {
     for (const m of models) {
       const ends = new Map<string, number>();
       for (const s of m.steps) ends.set(s.turnId, s.createdAt.getTime() + s.durationMs);
-      for (const t of m.turns) if (t.role === 'human' && t.parentId) expect(t.createdAt.getTime()).toBeGreaterThan(ends.get(t.parentId)!);
+      for (const t of m.turns)
+        if (t.role === 'human' && t.parentId) expect(t.createdAt.getTime()).toBeGreaterThan(ends.get(t.parentId)!);
     }
   });
 

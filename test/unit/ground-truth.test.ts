@@ -11,7 +11,15 @@ const at = (iso: string): Date => new Date(iso);
 /** Builds a session model by hand: turns in creation order, each agent turn with its steps timed off the turn. */
 function model(
   session: Session,
-  turns: { id: string; role: Role; parent: string | null; at: string; prompt?: string; version?: string; steps?: [StepType, unknown, number][] }[],
+  turns: {
+    id: string;
+    role: Role;
+    parent: string | null;
+    at: string;
+    prompt?: string;
+    version?: string;
+    steps?: [StepType, unknown, number][];
+  }[],
   active: [string, string][],
   pending: string[],
 ): SessionModel {
@@ -19,13 +27,28 @@ function model(
   const out: SessionModel = { session, turns: [], steps: [], active: new Map(active), pending: new Set(pending) };
   for (const t of turns) {
     const turn: Turn = {
-      turnId: t.id, sessionId, accountId, role: t.role, parentId: t.parent, prompt: t.prompt ?? '',
-      agentVersion: t.role === 'agent' ? (t.version ?? 'v1') : null, createdAt: at(t.at),
+      turnId: t.id,
+      sessionId,
+      accountId,
+      role: t.role,
+      parentId: t.parent,
+      prompt: t.prompt ?? '',
+      agentVersion: t.role === 'agent' ? (t.version ?? 'v1') : null,
+      createdAt: at(t.at),
     };
     out.turns.push(turn);
     let time = turn.createdAt.getTime();
     (t.steps ?? []).forEach(([type, content, durationMs], idx) => {
-      const step: Step = { turnId: t.id, sessionId, accountId, idx, type, content: JSON.stringify(content), createdAt: new Date(time), durationMs };
+      const step: Step = {
+        turnId: t.id,
+        sessionId,
+        accountId,
+        idx,
+        type,
+        content: JSON.stringify(content),
+        createdAt: new Date(time),
+        durationMs,
+      };
       out.steps.push(step);
       time += durationMs;
     });
@@ -43,18 +66,58 @@ const s1 = model(
   { sessionId: 's1', accountId: 'A', title: 'Export help', createdAt: at('2026-10-01T10:00:00.000Z') },
   [
     { id: 'h1', role: 'human', parent: null, at: '2026-10-01T10:00:00.100Z', prompt: 'How do I export?' },
-    { id: 'g1', role: 'agent', parent: 'h1', at: '2026-10-01T10:00:01.000Z', steps: [
-      [StepType.LangDetection, { language: 'en', confidence: 0.9 }, 10], [StepType.TurnClassifier, cls('question', 0.8), 50], [StepType.Text, text('Like this.'), 1000]] },
-    { id: 'g1b', role: 'agent', parent: 'h1', at: '2026-10-01T10:00:10.000Z', steps: [
-      [StepType.TurnClassifier, cls('bug_report', 0.95), 40], [StepType.Text, text('Or like this.'), 2000]] },
+    {
+      id: 'g1',
+      role: 'agent',
+      parent: 'h1',
+      at: '2026-10-01T10:00:01.000Z',
+      steps: [
+        [StepType.LangDetection, { language: 'en', confidence: 0.9 }, 10],
+        [StepType.TurnClassifier, cls('question', 0.8), 50],
+        [StepType.Text, text('Like this.'), 1000],
+      ],
+    },
+    {
+      id: 'g1b',
+      role: 'agent',
+      parent: 'h1',
+      at: '2026-10-01T10:00:10.000Z',
+      steps: [
+        [StepType.TurnClassifier, cls('bug_report', 0.95), 40],
+        [StepType.Text, text('Or like this.'), 2000],
+      ],
+    },
     { id: 'h2', role: 'human', parent: 'g1b', at: '2026-10-01T10:00:30.000Z', prompt: 'It fails.' },
-    { id: 'g2', role: 'agent', parent: 'h2', at: '2026-10-01T10:00:31.000Z', steps: [
-      [StepType.TurnClassifier, cls('bug_report', 0.7), 30], [StepType.InputRequest, { question: 'Which env?', inputType: 'choice', options: ['prod', 'dev'] }, 100]] },
+    {
+      id: 'g2',
+      role: 'agent',
+      parent: 'h2',
+      at: '2026-10-01T10:00:31.000Z',
+      steps: [
+        [StepType.TurnClassifier, cls('bug_report', 0.7), 30],
+        [StepType.InputRequest, { question: 'Which env?', inputType: 'choice', options: ['prod', 'dev'] }, 100],
+      ],
+    },
     { id: 'h0', role: 'human', parent: null, at: '2026-10-01T23:59:58.000Z', prompt: 'How do I export to CSV?' },
-    { id: 'g3', role: 'agent', parent: 'h0', at: '2026-10-01T23:59:59.500Z', steps: [
-      [StepType.TurnClassifier, cls('question', 0.6), 20], [StepType.Think, text('Short.'), 600], [StepType.Text, text('Use the CSV button.'), 3000]] },
+    {
+      id: 'g3',
+      role: 'agent',
+      parent: 'h0',
+      at: '2026-10-01T23:59:59.500Z',
+      steps: [
+        [StepType.TurnClassifier, cls('question', 0.6), 20],
+        [StepType.Think, text('Short.'), 600],
+        [StepType.Text, text('Use the CSV button.'), 3000],
+      ],
+    },
   ],
-  [[ROOT, 'h1'], ['h1', 'g1b'], ['g1b', 'h2'], ['h2', 'g2'], ['h0', 'g3']],
+  [
+    [ROOT, 'h1'],
+    ['h1', 'g1b'],
+    ['g1b', 'h2'],
+    ['h2', 'g2'],
+    ['h0', 'g3'],
+  ],
   ['g2'],
 );
 
@@ -63,14 +126,38 @@ const s2 = model(
   { sessionId: 's2', accountId: 'A', title: 'Wetter', createdAt: at('2026-10-02T08:00:00.000Z') },
   [
     { id: 'k1', role: 'human', parent: null, at: '2026-10-02T08:00:00.200Z', prompt: 'Wie wird das Wetter?' },
-    { id: 'm1', role: 'agent', parent: 'k1', at: '2026-10-02T08:00:00.500Z', version: 'v2', steps: [
-      [StepType.LangDetection, { language: 'de', confidence: 0.8 }, 12], [StepType.TurnClassifier, cls('question', 0.8), 60],
-      [StepType.Think, text('Look it up.'), 700], [StepType.InputRequest, { question: 'Welche Stadt?', inputType: 'text' }, 90]] },
+    {
+      id: 'm1',
+      role: 'agent',
+      parent: 'k1',
+      at: '2026-10-02T08:00:00.500Z',
+      version: 'v2',
+      steps: [
+        [StepType.LangDetection, { language: 'de', confidence: 0.8 }, 12],
+        [StepType.TurnClassifier, cls('question', 0.8), 60],
+        [StepType.Think, text('Look it up.'), 700],
+        [StepType.InputRequest, { question: 'Welche Stadt?', inputType: 'text' }, 90],
+      ],
+    },
     { id: 'k2', role: 'human', parent: 'm1', at: '2026-10-02T08:01:00.000Z', prompt: 'Berlin' },
-    { id: 'm2', role: 'agent', parent: 'k2', at: '2026-10-02T08:01:00.400Z', version: 'v2', steps: [
-      [StepType.TurnClassifier, cls('how_to', 0.5), 25], [StepType.Text, text('Sonnig.'), 1500]] },
+    {
+      id: 'm2',
+      role: 'agent',
+      parent: 'k2',
+      at: '2026-10-02T08:01:00.400Z',
+      version: 'v2',
+      steps: [
+        [StepType.TurnClassifier, cls('how_to', 0.5), 25],
+        [StepType.Text, text('Sonnig.'), 1500],
+      ],
+    },
   ],
-  [[ROOT, 'k1'], ['k1', 'm1'], ['m1', 'k2'], ['k2', 'm2']],
+  [
+    [ROOT, 'k1'],
+    ['k1', 'm1'],
+    ['m1', 'k2'],
+    ['k2', 'm2'],
+  ],
   [],
 );
 
@@ -79,15 +166,30 @@ const s3 = model(
   { sessionId: 's3', accountId: 'B', title: 'Hi', createdAt: at('2026-10-01T12:00:00.000Z') },
   [
     { id: 'x1', role: 'human', parent: null, at: '2026-10-01T12:00:00.100Z', prompt: 'Hi' },
-    { id: 'y1', role: 'agent', parent: 'x1', at: '2026-10-01T12:00:00.300Z', steps: [[StepType.TurnClassifier, cls('chitchat', 0.9), 30], [StepType.Text, text('Hello!'), 800]] },
+    {
+      id: 'y1',
+      role: 'agent',
+      parent: 'x1',
+      at: '2026-10-01T12:00:00.300Z',
+      steps: [
+        [StepType.TurnClassifier, cls('chitchat', 0.9), 30],
+        [StepType.Text, text('Hello!'), 800],
+      ],
+    },
   ],
-  [[ROOT, 'x1'], ['x1', 'y1']],
+  [
+    [ROOT, 'x1'],
+    ['x1', 'y1'],
+  ],
   [],
 );
 
 const DAYS = ['2026-10-01', '2026-10-02', '2026-10-03'];
 
-async function pages<T>(fetch: (p: PageRequest) => Promise<{ items: T[]; cursor?: string }>, limit: number): Promise<T[][]> {
+async function pages<T>(
+  fetch: (p: PageRequest) => Promise<{ items: T[]; cursor?: string }>,
+  limit: number,
+): Promise<T[][]> {
   const out: T[][] = [];
   let cursor: string | undefined;
   do {
@@ -103,7 +205,13 @@ describe('GroundTruth on hand-built sessions', () => {
 
   it('P1 follows the active pointers from the active root', async () => {
     expect(await truth.activeBranch('s1')).toEqual([
-      { turnId: 'h1', role: 'human', parentId: null, prompt: 'How do I export?', createdAt: '2026-10-01T10:00:00.100Z' },
+      {
+        turnId: 'h1',
+        role: 'human',
+        parentId: null,
+        prompt: 'How do I export?',
+        createdAt: '2026-10-01T10:00:00.100Z',
+      },
       { turnId: 'g1b', role: 'agent', parentId: 'h1', prompt: '', createdAt: '2026-10-01T10:00:10.000Z' },
       { turnId: 'h2', role: 'human', parentId: 'g1b', prompt: 'It fails.', createdAt: '2026-10-01T10:00:30.000Z' },
       { turnId: 'g2', role: 'agent', parentId: 'h2', prompt: '', createdAt: '2026-10-01T10:00:31.000Z' },
@@ -112,8 +220,18 @@ describe('GroundTruth on hand-built sessions', () => {
   });
 
   it('P2 lists sessions newest first with their last activity, paged', async () => {
-    const s1Item = { sessionId: 's1', title: 'Export help', createdAt: '2026-10-01T10:00:00.000Z', lastActivity: '2026-10-02T00:00:00.120Z' };
-    const s2Item = { sessionId: 's2', title: 'Wetter', createdAt: '2026-10-02T08:00:00.000Z', lastActivity: '2026-10-02T08:01:00.425Z' };
+    const s1Item = {
+      sessionId: 's1',
+      title: 'Export help',
+      createdAt: '2026-10-01T10:00:00.000Z',
+      lastActivity: '2026-10-02T00:00:00.120Z',
+    };
+    const s2Item = {
+      sessionId: 's2',
+      title: 'Wetter',
+      createdAt: '2026-10-02T08:00:00.000Z',
+      lastActivity: '2026-10-02T08:01:00.425Z',
+    };
     expect(await truth.accountSessions('A', { limit: 10 })).toEqual({ items: [s2Item, s1Item] });
     expect(await pages((p) => truth.accountSessions('A', p), 1)).toEqual([[s2Item], [s1Item]]);
     expect(await truth.accountSessions('nobody', { limit: 10 })).toEqual({ items: [] });
@@ -127,7 +245,7 @@ describe('GroundTruth on hand-built sessions', () => {
     expect(items).toEqual(['sb', 'sa']);
   });
 
-  it('P3 returns a turn\'s steps in idx order, paged', async () => {
+  it("P3 returns a turn's steps in idx order, paged", async () => {
     const all = await truth.turnSteps('g1', { limit: 10 });
     expect(all).toEqual({
       items: [
@@ -142,7 +260,7 @@ describe('GroundTruth on hand-built sessions', () => {
     expect(await truth.turnSteps('nope', { limit: 5 })).toEqual({ items: [] });
   });
 
-  it('P4 lists every child of the turn\'s parent, the turn included, oldest first', async () => {
+  it("P4 lists every child of the turn's parent, the turn included, oldest first", async () => {
     const regen = [
       { turnId: 'g1', role: 'agent', createdAt: '2026-10-01T10:00:01.000Z' },
       { turnId: 'g1b', role: 'agent', createdAt: '2026-10-01T10:00:10.000Z' },
@@ -153,14 +271,21 @@ describe('GroundTruth on hand-built sessions', () => {
       { turnId: 'h1', role: 'human', createdAt: '2026-10-01T10:00:00.100Z' },
       { turnId: 'h0', role: 'human', createdAt: '2026-10-01T23:59:58.000Z' },
     ]);
-    expect(await truth.siblings('g2')).toEqual([{ turnId: 'g2', role: 'agent', createdAt: '2026-10-01T10:00:31.000Z' }]);
+    expect(await truth.siblings('g2')).toEqual([
+      { turnId: 'g2', role: 'agent', createdAt: '2026-10-01T10:00:31.000Z' },
+    ]);
     expect(await truth.siblings('nope')).toEqual([]);
   });
 
   it('P5 summarises a session over all its branches', async () => {
     expect(await truth.sessionSummary('s1')).toEqual({
-      sessionId: 's1', accountId: 'A', title: 'Export help', createdAt: '2026-10-01T10:00:00.000Z',
-      lastActivity: '2026-10-02T00:00:00.120Z', humanTurns: 3, agentTurns: 4,
+      sessionId: 's1',
+      accountId: 'A',
+      title: 'Export help',
+      createdAt: '2026-10-01T10:00:00.000Z',
+      lastActivity: '2026-10-02T00:00:00.120Z',
+      humanTurns: 3,
+      agentTurns: 4,
     });
     expect(await truth.sessionSummary('nope')).toBeNull();
   });
@@ -176,10 +301,18 @@ describe('GroundTruth on hand-built sessions', () => {
 
   it('A2 counts step types of the day of their turn, in enum order', async () => {
     expect(await truth.stepTypeDistribution('A', '2026-10-01')).toEqual([
-      { type: 'Think', count: 1 }, { type: 'Text', count: 3 }, { type: 'InputRequest', count: 1 }, { type: 'TurnClassifier', count: 4 }, { type: 'LangDetection', count: 1 },
+      { type: 'Think', count: 1 },
+      { type: 'Text', count: 3 },
+      { type: 'InputRequest', count: 1 },
+      { type: 'TurnClassifier', count: 4 },
+      { type: 'LangDetection', count: 1 },
     ]);
     expect(await truth.stepTypeDistribution('A', '2026-10-02')).toEqual([
-      { type: 'Think', count: 1 }, { type: 'Text', count: 1 }, { type: 'InputRequest', count: 1 }, { type: 'TurnClassifier', count: 2 }, { type: 'LangDetection', count: 1 },
+      { type: 'Think', count: 1 },
+      { type: 'Text', count: 1 },
+      { type: 'InputRequest', count: 1 },
+      { type: 'TurnClassifier', count: 2 },
+      { type: 'LangDetection', count: 1 },
     ]);
     expect(await truth.stepTypeDistribution('A', '2026-10-03')).toEqual([]);
   });
@@ -187,18 +320,44 @@ describe('GroundTruth on hand-built sessions', () => {
   it('A3 gives nearest-rank percentiles over the requested days', async () => {
     const latency = await truth.stepLatency('A', DAYS);
     expect(latency.map((l) => l.type)).toEqual(['Think', 'Text', 'InputRequest', 'TurnClassifier', 'LangDetection']);
-    expect(latency.find((l) => l.type === 'TurnClassifier')).toEqual({ type: 'TurnClassifier', count: 6, p50: 30, p90: 60, p99: 60, max: 60 });
-    expect(latency.find((l) => l.type === 'Text')).toEqual({ type: 'Text', count: 4, p50: 1500, p90: 3000, p99: 3000, max: 3000 });
-    expect(await truth.stepLatency('A', ['2026-10-02'])).toContainEqual({ type: 'Text', count: 1, p50: 1500, p90: 1500, p99: 1500, max: 1500 });
+    expect(latency.find((l) => l.type === 'TurnClassifier')).toEqual({
+      type: 'TurnClassifier',
+      count: 6,
+      p50: 30,
+      p90: 60,
+      p99: 60,
+      max: 60,
+    });
+    expect(latency.find((l) => l.type === 'Text')).toEqual({
+      type: 'Text',
+      count: 4,
+      p50: 1500,
+      p90: 3000,
+      p99: 3000,
+      max: 3000,
+    });
+    expect(await truth.stepLatency('A', ['2026-10-02'])).toContainEqual({
+      type: 'Text',
+      count: 1,
+      p50: 1500,
+      p90: 1500,
+      p99: 1500,
+      max: 1500,
+    });
   });
 
-  it('A5 lists unanswered InputRequests with the step\'s time, by session then turn', async () => {
-    expect(await truth.pendingInputs('A')).toEqual([{ sessionId: 's1', turnId: 'g2', question: 'Which env?', createdAt: '2026-10-01T10:00:31.030Z' }]);
+  it("A5 lists unanswered InputRequests with the step's time, by session then turn", async () => {
+    expect(await truth.pendingInputs('A')).toEqual([
+      { sessionId: 's1', turnId: 'g2', question: 'Which env?', createdAt: '2026-10-01T10:00:31.030Z' },
+    ]);
     expect(await truth.pendingInputs('B')).toEqual([]);
   });
 
   it('A6 sums detected languages, most frequent first, then by label', async () => {
-    expect(await truth.languageMix('A', DAYS)).toEqual([{ label: 'de', count: 1 }, { label: 'en', count: 1 }]);
+    expect(await truth.languageMix('A', DAYS)).toEqual([
+      { label: 'de', count: 1 },
+      { label: 'en', count: 1 },
+    ]);
     expect(await truth.languageMix('A', ['2026-10-01'])).toEqual([{ label: 'en', count: 1 }]);
   });
 
@@ -226,7 +385,9 @@ describe('GroundTruth on hand-built sessions', () => {
 
   it('E3 counts agent turns per version and requested day', async () => {
     expect(await truth.agentTurnsByVersion('v1', DAYS)).toEqual([
-      { day: '2026-10-01', count: 5 }, { day: '2026-10-02', count: 0 }, { day: '2026-10-03', count: 0 },
+      { day: '2026-10-01', count: 5 },
+      { day: '2026-10-02', count: 0 },
+      { day: '2026-10-03', count: 0 },
     ]);
     expect(await truth.agentTurnsByVersion('v2', ['2026-10-02'])).toEqual([{ day: '2026-10-02', count: 2 }]);
     expect(await truth.agentTurnsByVersion('v9', ['2026-10-02'])).toEqual([{ day: '2026-10-02', count: 0 }]);
@@ -234,7 +395,13 @@ describe('GroundTruth on hand-built sessions', () => {
 });
 
 /** Every query for the given ids, so two truths can be compared answer by answer. */
-async function answers(q: KeyQueries, sessions: SessionModel[], accounts: string[], days: string[], versions: string[]): Promise<unknown[]> {
+async function answers(
+  q: KeyQueries,
+  sessions: SessionModel[],
+  accounts: string[],
+  days: string[],
+  versions: string[],
+): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const m of sessions) {
     out.push(await q.activeBranch(m.session.sessionId), await q.sessionSummary(m.session.sessionId));
@@ -242,8 +409,13 @@ async function answers(q: KeyQueries, sessions: SessionModel[], accounts: string
   }
   for (const a of accounts) {
     out.push(
-      await pages((p) => q.accountSessions(a, p), 3), await q.turnsPerDay(a, days), await q.stepLatency(a, days), await q.pendingInputs(a),
-      await q.languageMix(a, days), await q.turnsByLabel(a, days, 'bug_report', 0.7), await q.turnsByLabel(a, days, 'question', 0.5),
+      await pages((p) => q.accountSessions(a, p), 3),
+      await q.turnsPerDay(a, days),
+      await q.stepLatency(a, days),
+      await q.pendingInputs(a),
+      await q.languageMix(a, days),
+      await q.turnsByLabel(a, days, 'bug_report', 0.7),
+      await q.turnsByLabel(a, days, 'question', 0.5),
       await q.labelFractions(a, days),
     );
     for (const d of days) out.push(await q.stepTypeDistribution(a, d));
@@ -268,10 +440,15 @@ describe('GroundTruth with a focus', () => {
     const models = [...generateSessions(config)];
     const picked = [models[0]!, models[77]!, models[201]!, models[399]!];
     const accounts = [...new Set([picked[0]!.session.accountId, models[5]!.session.accountId])];
-    const days = Array.from({ length: 11 }, (_, i) => new Date(Date.parse('2026-10-21T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10));
+    const days = Array.from({ length: 11 }, (_, i) =>
+      new Date(Date.parse('2026-10-21T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10),
+    );
     const versions = [...new Set(models.flatMap((m) => m.turns.map((t) => t.agentVersion ?? '')).filter(Boolean))];
     const full = GroundTruth.build(models);
-    const focused = GroundTruth.build(generateSessions(config), { accounts: new Set(accounts), sessions: new Set(picked.map((m) => m.session.sessionId)) });
+    const focused = GroundTruth.build(generateSessions(config), {
+      accounts: new Set(accounts),
+      sessions: new Set(picked.map((m) => m.session.sessionId)),
+    });
     const ask = (q: KeyQueries) => answers(q, picked, accounts, days, versions);
     const expected = await ask(full);
     expect(await ask(focused)).toEqual(expected);

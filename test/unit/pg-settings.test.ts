@@ -9,7 +9,10 @@ import { INDEXES } from '../../src/postgres/indexes.ts';
 describe('PostgreSQL settings and migrations', () => {
   it('defaults to the local services and the agentstore schema; flags beat the environment', () => {
     expect(pgSettings({}, {})).toEqual({ url: LOCAL.postgres, schema: 'agentstore' });
-    expect(pgSettings({ pgSchema: 'a1' }, { AGENTSTORE_PG_SCHEMA: 'b2', AGENTSTORE_PG: 'postgres://x/y' })).toEqual({ url: 'postgres://x/y', schema: 'a1' });
+    expect(pgSettings({ pgSchema: 'a1' }, { AGENTSTORE_PG_SCHEMA: 'b2', AGENTSTORE_PG: 'postgres://x/y' })).toEqual({
+      url: 'postgres://x/y',
+      schema: 'a1',
+    });
   });
 
   it('names the flag of a bad value', () => {

@@ -5,7 +5,13 @@ import { readSideConfig } from '../../src/readside/config.ts';
 describe('read-side config', () => {
   it('defaults to the local services', () => {
     const c = readSideConfig({});
-    expect(c).toMatchObject({ brokers: ['127.0.0.1:19092'], redisUrl: 'redis://127.0.0.1:16379', topicPrefix: 'agentstore', keyspace: 'agentstore', metricsPort: 9464 });
+    expect(c).toMatchObject({
+      brokers: ['127.0.0.1:19092'],
+      redisUrl: 'redis://127.0.0.1:16379',
+      topicPrefix: 'agentstore',
+      keyspace: 'agentstore',
+      metricsPort: 9464,
+    });
     expect(c.deadLetterTopic).toBe('agentstore.dead-letter');
     expect(c.redisPassword).toBeUndefined();
   });

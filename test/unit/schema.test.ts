@@ -3,7 +3,8 @@ import { MIGRATIONS } from '../../src/migrations/index.ts';
 import { checksum, renderStep } from '../../src/migrations/runner.ts';
 import { createKeyspaceCql } from '../../src/schema/table.ts';
 
-const all = (dialect: 'scylla' | 'cassandra') => MIGRATIONS.flatMap((m) => m.steps.map((s) => renderStep(s, 'ks', dialect)));
+const all = (dialect: 'scylla' | 'cassandra') =>
+  MIGRATIONS.flatMap((m) => m.steps.map((s) => renderStep(s, 'ks', dialect)));
 
 describe('DDL per dialect', () => {
   it('ScyllaDB keyspaces disable tablets; Cassandra gets neither tablets nor cdc', () => {
@@ -16,18 +17,24 @@ describe('DDL per dialect', () => {
   });
 
   it('enables CDC on exactly the tables the read side consumes', () => {
-    const cdc = all('scylla').filter((q) => q.includes("cdc = {'enabled': true")).map((q) => /ks\.(\w+)/.exec(q)![1]);
+    const cdc = all('scylla')
+      .filter((q) => q.includes("cdc = {'enabled': true"))
+      .map((q) => /ks\.(\w+)/.exec(q)![1]);
     expect(cdc.sort()).toEqual(['pending_inputs_by_account', 'sessions', 'steps_by_turn', 'turns_by_session']);
   });
 
   it('every table says which queries it serves', () => {
-    for (const q of all('cassandra').filter((q) => q.startsWith('CREATE TABLE'))) expect(q).toMatch(/comment = '.{20,}'/);
+    for (const q of all('cassandra').filter((q) => q.startsWith('CREATE TABLE')))
+      expect(q).toMatch(/comment = '.{20,}'/);
   });
 
   it('checksums differ per migration and change when a migration changes', () => {
     const sums = MIGRATIONS.map((m) => checksum(m, 'cassandra'));
     expect(new Set(sums).size).toBe(sums.length);
-    const edited = { ...MIGRATIONS[1]!, steps: [{ addColumn: { table: 'turns', column: 'agent_version', type: 'int' } }] };
+    const edited = {
+      ...MIGRATIONS[1]!,
+      steps: [{ addColumn: { table: 'turns', column: 'agent_version', type: 'int' } }],
+    };
     expect(checksum(edited, 'cassandra')).not.toBe(sums[1]);
   });
 });

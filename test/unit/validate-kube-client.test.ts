@@ -8,17 +8,49 @@ import { ClientKube } from '../../src/validate/kube-client.ts';
 // (paths, parameters, how pods, nodes and Jobs are read), not Kubernetes itself.
 const routes: Record<string, unknown> = {
   '/version': { major: '1', minor: '33', gitVersion: 'v1.33.1+k3s1' },
-  '/api/v1/nodes': { kind: 'NodeList', apiVersion: 'v1', items: [
-    { metadata: { name: 'n1' }, status: { allocatable: { cpu: '3500m', memory: '7901Mi' }, nodeInfo: { kubeletVersion: 'v1.33.1+k3s1' } } },
-    { metadata: { name: 'n2' }, status: { allocatable: { cpu: '2', memory: '8Gi' }, nodeInfo: { kubeletVersion: 'v1.33.1' } } },
-  ] },
-  '/api/v1/namespaces/agentstore/pods': { kind: 'PodList', apiVersion: 'v1', items: [{
-    metadata: { name: 'agentstore-scylladb-0', labels: { 'app.kubernetes.io/name': 'scylladb' } },
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }],
-      containerStatuses: [{ name: 'scylladb', ready: false, restartCount: 3, image: 'x', imageID: 'x', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
-  }] },
-  '/apis/batch/v1/namespaces/agentstore/jobs/agentstore-seed': { kind: 'Job', apiVersion: 'batch/v1', metadata: { name: 'agentstore-seed' },
-    status: { conditions: [{ type: 'Failed', status: 'True' }] } },
+  '/api/v1/nodes': {
+    kind: 'NodeList',
+    apiVersion: 'v1',
+    items: [
+      {
+        metadata: { name: 'n1' },
+        status: { allocatable: { cpu: '3500m', memory: '7901Mi' }, nodeInfo: { kubeletVersion: 'v1.33.1+k3s1' } },
+      },
+      {
+        metadata: { name: 'n2' },
+        status: { allocatable: { cpu: '2', memory: '8Gi' }, nodeInfo: { kubeletVersion: 'v1.33.1' } },
+      },
+    ],
+  },
+  '/api/v1/namespaces/agentstore/pods': {
+    kind: 'PodList',
+    apiVersion: 'v1',
+    items: [
+      {
+        metadata: { name: 'agentstore-scylladb-0', labels: { 'app.kubernetes.io/name': 'scylladb' } },
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'False' }],
+          containerStatuses: [
+            {
+              name: 'scylladb',
+              ready: false,
+              restartCount: 3,
+              image: 'x',
+              imageID: 'x',
+              state: { waiting: { reason: 'CrashLoopBackOff' } },
+            },
+          ],
+        },
+      },
+    ],
+  },
+  '/apis/batch/v1/namespaces/agentstore/jobs/agentstore-seed': {
+    kind: 'Job',
+    apiVersion: 'batch/v1',
+    metadata: { name: 'agentstore-seed' },
+    status: { conditions: [{ type: 'Failed', status: 'True' }] },
+  },
 };
 const seen: string[] = [];
 let server: Server;
@@ -31,8 +63,15 @@ beforeAll(async () => {
     if (url.searchParams.get('watch') === 'true') {
       // One event, then the stream stays open like the API server's.
       res.setHeader('content-type', 'application/json');
-      res.write(`${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'agentstore-scylladb-0', labels: {} },
-        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [] } } })}\n`);
+      res.write(
+        `${JSON.stringify({
+          type: 'MODIFIED',
+          object: {
+            metadata: { name: 'agentstore-scylladb-0', labels: {} },
+            status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [] },
+          },
+        })}\n`,
+      );
       return;
     }
     if (url.pathname.endsWith('/log')) {
@@ -43,13 +82,19 @@ beforeAll(async () => {
     const body = routes[url.pathname];
     res.statusCode = body ? 200 : 404;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' }));
+    res.end(
+      JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }], contexts: [{ name: 'test-ctx', cluster: 'c', user: 'u' }], currentContext: 'test-ctx',
+    clusters: [
+      { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    ],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'test-ctx', cluster: 'c', user: 'u' }],
+    currentContext: 'test-ctx',
   });
   kube = new ClientKube(kc);
 });
@@ -59,7 +104,7 @@ afterAll(() => {
 });
 
 describe('ClientKube on @kubernetes/client-node', () => {
-  it('reads the context, the version and the nodes\' allocatable capacity', async () => {
+  it("reads the context, the version and the nodes' allocatable capacity", async () => {
     expect(kube.currentContext()).toBe('test-ctx');
     expect(await kube.serverVersion()).toBe('v1.33.1+k3s1');
     expect(await kube.nodes()).toEqual([
@@ -69,10 +114,15 @@ describe('ClientKube on @kubernetes/client-node', () => {
   });
 
   it('maps pods to their readiness and container states, with the label selector passed on', async () => {
-    expect(await kube.listPods('agentstore', 'app.kubernetes.io/name=scylladb')).toEqual([{
-      name: 'agentstore-scylladb-0', phase: 'Running', ready: false, labels: { 'app.kubernetes.io/name': 'scylladb' },
-      containers: [{ name: 'scylladb', ready: false, restarts: 3, waitingReason: 'CrashLoopBackOff' }],
-    }]);
+    expect(await kube.listPods('agentstore', 'app.kubernetes.io/name=scylladb')).toEqual([
+      {
+        name: 'agentstore-scylladb-0',
+        phase: 'Running',
+        ready: false,
+        labels: { 'app.kubernetes.io/name': 'scylladb' },
+        containers: [{ name: 'scylladb', ready: false, restarts: 3, waitingReason: 'CrashLoopBackOff' }],
+      },
+    ]);
     expect(seen.some((u) => u.includes('labelSelector=app.kubernetes.io%2Fname%3Dscylladb'))).toBe(true);
   });
 
@@ -80,17 +130,26 @@ describe('ClientKube on @kubernetes/client-node', () => {
     const states: boolean[] = [];
     let stop: () => void = () => {};
     await new Promise<void>((resolve) => {
-      void kube.watchPods('agentstore', (pods) => { states.push(pods[0]!.ready); if (states.length === 2) resolve(); }).then((s) => { stop = s; });
+      void kube
+        .watchPods('agentstore', (pods) => {
+          states.push(pods[0]!.ready);
+          if (states.length === 2) resolve();
+        })
+        .then((s) => {
+          stop = s;
+        });
     });
     stop();
     expect(states).toEqual([false, true]);
   });
 
   it('reads the last log lines of a container', async () => {
-    expect(await kube.logs('agentstore', 'agentstore-scylladb-0', 'scylladb', 20)).toBe('log tail=20 container=scylladb\n');
+    expect(await kube.logs('agentstore', 'agentstore-scylladb-0', 'scylladb', 20)).toBe(
+      'log tail=20 container=scylladb\n',
+    );
   });
 
-  it('reads a Job\'s state, and a missing Job as null', async () => {
+  it("reads a Job's state, and a missing Job as null", async () => {
     expect(await kube.jobState('agentstore', 'agentstore-seed')).toEqual({ succeeded: false, failed: true });
     expect(await kube.jobState('agentstore', 'nope')).toBeNull();
   });

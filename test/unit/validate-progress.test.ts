@@ -10,7 +10,16 @@ import { ValidateError, type Step } from '../../src/validate/types.ts';
 
 const sink = (isTTY: boolean) => {
   let text = '';
-  return { out: { isTTY, write: (s: string) => { text += s; return true; } }, text: () => text };
+  return {
+    out: {
+      isTTY,
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    },
+    text: () => text,
+  };
 };
 
 describe('progress display', () => {
@@ -45,20 +54,38 @@ describe('orchestrator', () => {
     const dir = await mkdtemp(join(tmpdir(), 'validate-'));
     const progress = new RecordingProgress();
     const { exitCode, outcome } = await runValidate({
-      target: { kind: 'local', reasons: ['VALIDATE_TARGET=local'] }, progress, reportDir: dir,
+      target: { kind: 'local', reasons: ['VALIDATE_TARGET=local'] },
+      progress,
+      reportDir: dir,
       steps: [
-        step('migrate', async (ctx) => { ctx.notExercised.push('Kubernetes'); return 'v3'; }),
-        step('seed', async () => { throw new ValidateError('seed exited 1', 'run `make services-up`', ['NoHostAvailableError']); }),
+        step('migrate', async (ctx) => {
+          ctx.notExercised.push('Kubernetes');
+          return 'v3';
+        }),
+        step('seed', async () => {
+          throw new ValidateError('seed exited 1', 'run `make services-up`', ['NoHostAvailableError']);
+        }),
         step('verify queries', async () => 'never'),
       ],
     });
     expect(exitCode).toBe(1);
-    expect(outcome.steps.map((s) => `${s.step}:${s.status}`)).toEqual(['migrate:ok', 'seed:failed', 'verify queries:skipped', 'report:ok']);
+    expect(outcome.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
+      'migrate:ok',
+      'seed:failed',
+      'verify queries:skipped',
+      'report:ok',
+    ]);
     expect(progress.text).toContain('validate FAILED: seed exited 1');
     expect(progress.text).toContain('next step: run `make services-up`');
     const md = await readFile(join(dir, 'validate.md'), 'utf8');
-    expect(md.split('\n')[0]).toBe('target: local mode (Apache Cassandra 5 as the CQL stand-in for ScyllaDB, Kafka, Redis and the projector from `make services-up`). Not exercised: Kubernetes.');
-    const json = JSON.parse(await readFile(join(dir, 'validate.json'), 'utf8')) as { scope: string; passed: boolean; failure: { nextStep: string } };
+    expect(md.split('\n')[0]).toBe(
+      'target: local mode (Apache Cassandra 5 as the CQL stand-in for ScyllaDB, Kafka, Redis and the projector from `make services-up`). Not exercised: Kubernetes.',
+    );
+    const json = JSON.parse(await readFile(join(dir, 'validate.json'), 'utf8')) as {
+      scope: string;
+      passed: boolean;
+      failure: { nextStep: string };
+    };
     expect(json.scope).toBe(md.split('\n')[0]);
     expect(json.passed).toBe(false);
     expect(json.failure.nextStep).toBe('run `make services-up`');
@@ -67,8 +94,14 @@ describe('orchestrator', () => {
   it('an unexpected exception is still a named failure, never a crash without a report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'validate-'));
     const { exitCode, outcome } = await runValidate({
-      target: { kind: 'local', reasons: [] }, progress: new RecordingProgress(), reportDir: dir,
-      steps: [step('seed', async () => { throw new TypeError('x is undefined'); })],
+      target: { kind: 'local', reasons: [] },
+      progress: new RecordingProgress(),
+      reportDir: dir,
+      steps: [
+        step('seed', async () => {
+          throw new TypeError('x is undefined');
+        }),
+      ],
     });
     expect(exitCode).toBe(1);
     expect(outcome.failure?.reason).toBe('unexpected error: x is undefined');

@@ -7,7 +7,15 @@ import { KIND_CLUSTER, KIND_CONFIG } from '../../src/validate/target.ts';
 // .github/workflows/smoke.yml cannot run here (no docker): this keeps what it names real.
 const ROOT = new URL('../..', import.meta.url).pathname;
 const text = readFileSync(join(ROOT, '.github/workflows/smoke.yml'), 'utf8');
-const wf = parse(text) as { jobs: Record<string, { strategy: { matrix: { kubernetes: string[]; helm: string[] } }; steps: { name?: string; run?: string; uses?: string; with?: Record<string, string> }[] }> };
+const wf = parse(text) as {
+  jobs: Record<
+    string,
+    {
+      strategy: { matrix: { kubernetes: string[]; helm: string[] } };
+      steps: { name?: string; run?: string; uses?: string; with?: Record<string, string> }[];
+    }
+  >;
+};
 const job = wf.jobs['kind']!;
 const runs = job.steps.map((s) => s.run ?? '').join('\n');
 const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
@@ -25,7 +33,9 @@ describe('.github/workflows/smoke.yml', () => {
   }
 
   it('every repository path it names exists', () => {
-    const paths = [...text.matchAll(/\b((?:scripts|values|charts|cdk8s|src)\/[\w./-]+\.(?:ya?ml|ts|sh))\b/g)].map((m) => m[1]!);
+    const paths = [...text.matchAll(/\b((?:scripts|values|charts|cdk8s|src)\/[\w./-]+\.(?:ya?ml|ts|sh))\b/g)].map(
+      (m) => m[1]!,
+    );
     expect(paths).toContain(KIND_CONFIG);
     for (const p of paths) expect(existsSync(join(ROOT, p)), p).toBe(true);
   });
@@ -42,7 +52,11 @@ describe('.github/workflows/smoke.yml', () => {
 
   it('creates the kind cluster validate reuses, from the committed config, and uploads .reports even on failure', () => {
     expect(runs).toContain(`kind create cluster --name ${KIND_CLUSTER} --config ${KIND_CONFIG}`);
-    const kindConfig = parse(readFileSync(join(ROOT, KIND_CONFIG), 'utf8')) as { kind: string; name: string; nodes: unknown[] };
+    const kindConfig = parse(readFileSync(join(ROOT, KIND_CONFIG), 'utf8')) as {
+      kind: string;
+      name: string;
+      nodes: unknown[];
+    };
     expect(kindConfig).toMatchObject({ kind: 'Cluster', name: KIND_CLUSTER });
     expect(kindConfig.nodes).toHaveLength(1);
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;

@@ -14,7 +14,9 @@ const dockerAndKind = (_k: FakeKube, h: FakeHost) => {
   h.tools['kind'] = '/fake/kind';
   h.execs['/fake/docker info'] = { code: 0, stdout: '27.3.1\n', stderr: '' };
 };
-const unreachable = (k: FakeKube) => { k.version = new Error('connect ECONNREFUSED 127.0.0.1:6443'); };
+const unreachable = (k: FakeKube) => {
+  k.version = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+};
 
 describe('target selection: reachable context -> kind -> local', () => {
   it('a reachable context wins, with values/kind.yaml', async () => {
@@ -24,29 +26,54 @@ describe('target selection: reachable context -> kind -> local', () => {
   });
 
   it('detects k3s from the kubelet version and picks values/k3s.yaml', async () => {
-    const t = await selectTarget(deps((k) => { k.nodeList = [{ name: 'n', cpuMillis: 4000, memoryBytes: 2 ** 33, kubeletVersion: 'v1.33.3+k3s1' }]; }));
+    const t = await selectTarget(
+      deps((k) => {
+        k.nodeList = [{ name: 'n', cpuMillis: 4000, memoryBytes: 2 ** 33, kubeletVersion: 'v1.33.3+k3s1' }];
+      }),
+    );
     expect(t.valuesFile).toBe('values/k3s.yaml');
     expect(t.reasons[0]).toContain('k3s detected');
   });
 
   it('an unreachable context falls to kind when docker answers and kind is installed', async () => {
-    const t = await selectTarget(deps((k, h) => { unreachable(k); dockerAndKind(k, h); }));
+    const t = await selectTarget(
+      deps((k, h) => {
+        unreachable(k);
+        dockerAndKind(k, h);
+      }),
+    );
     expect(t).toMatchObject({ kind: 'kind', context: 'kind-agentstore' });
-    expect(t.reasons).toEqual(['kube context "kind-agentstore" not reachable: connect ECONNREFUSED 127.0.0.1:6443',
-      'docker 27.3.1 and kind found: cluster "agentstore" from scripts/kind/cluster.yaml']);
+    expect(t.reasons).toEqual([
+      'kube context "kind-agentstore" not reachable: connect ECONNREFUSED 127.0.0.1:6443',
+      'docker 27.3.1 and kind found: cluster "agentstore" from scripts/kind/cluster.yaml',
+    ]);
   });
 
   it('a context that never answers counts as unreachable (timeout)', async () => {
-    const t = await selectTarget(deps((k) => { k.serverVersion = () => new Promise(() => {}); }));
+    const t = await selectTarget(
+      deps((k) => {
+        k.serverVersion = () => new Promise(() => {});
+      }),
+    );
     expect(t.kind).toBe('local');
     expect(t.reasons[0]).toContain('no answer in 0.1 s');
   });
 
   it('no kubeconfig, docker without a daemon: local mode, every reason stated', async () => {
-    const t = await selectTarget(deps((k, h) => {
-      dockerAndKind(k, h);
-      h.execs['/fake/docker info'] = { code: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock' };
-    }, undefined, true));
+    const t = await selectTarget(
+      deps(
+        (k, h) => {
+          dockerAndKind(k, h);
+          h.execs['/fake/docker info'] = {
+            code: 1,
+            stdout: '',
+            stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock',
+          };
+        },
+        undefined,
+        true,
+      ),
+    );
     expect(t.kind).toBe('local');
     expect(t.reasons).toEqual([
       'no current kube context (no kubeconfig, or no current-context in it)',
@@ -56,11 +83,19 @@ describe('target selection: reachable context -> kind -> local', () => {
   });
 
   it('VALIDATE_TARGET=local skips the probes', async () => {
-    expect(await selectTarget(deps(unreachable, 'local'))).toEqual({ kind: 'local', reasons: ['VALIDATE_TARGET=local'] });
+    expect(await selectTarget(deps(unreachable, 'local'))).toEqual({
+      kind: 'local',
+      reasons: ['VALIDATE_TARGET=local'],
+    });
   });
 
   it('VALIDATE_TARGET=kind without kind: names the missing tool and how to install it', async () => {
-    const err = await selectTarget(deps((k, h) => { unreachable(k); h.tools['docker'] = '/fake/docker'; }, 'kind')).catch((e: unknown) => e);
+    const err = await selectTarget(
+      deps((k, h) => {
+        unreachable(k);
+        h.tools['docker'] = '/fake/docker';
+      }, 'kind'),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidateError);
     expect((err as ValidateError).reason).toBe('kind not usable: kind not installed');
     expect((err as ValidateError).nextStep).toContain('go install sigs.k8s.io/kind@');
@@ -68,7 +103,9 @@ describe('target selection: reachable context -> kind -> local', () => {
 
   it('VALIDATE_TARGET=cluster with an unreachable cluster: names the error and the next step', async () => {
     const err = (await selectTarget(deps(unreachable, 'cluster')).catch((e: unknown) => e)) as ValidateError;
-    expect(err.reason).toContain('no reachable cluster: kube context "kind-agentstore" not reachable: connect ECONNREFUSED');
+    expect(err.reason).toContain(
+      'no reachable cluster: kube context "kind-agentstore" not reachable: connect ECONNREFUSED',
+    );
     expect(err.nextStep).toContain('kubectl cluster-info');
   });
 

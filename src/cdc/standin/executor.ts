@@ -31,12 +31,20 @@ export class CdcStandinExecutor implements CqlExecutor {
     private readonly o: StandinOptions,
   ) {}
 
-  static async open(inner: CqlExecutor, brokers: string[], keyspace: string, o: StandinOptions): Promise<CdcStandinExecutor> {
+  static async open(
+    inner: CqlExecutor,
+    brokers: string[],
+    keyspace: string,
+    o: StandinOptions,
+  ): Promise<CdcStandinExecutor> {
     const kafka = kafkaClient(brokers, 'agentstore-cdc-standin', o.log);
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, CDC_TABLES.map((t) => topicOf({ topicPrefix: o.topicPrefix, keyspace }, t)));
+      await ensureTopics(
+        admin,
+        CDC_TABLES.map((t) => topicOf({ topicPrefix: o.topicPrefix, keyspace }, t)),
+      );
     } finally {
       await admin.disconnect();
     }
@@ -111,7 +119,11 @@ export class CdcStandinExecutor implements CqlExecutor {
     return this.lastUs;
   }
 
-  private events(w: RowWrite, before: Record<string, unknown> | null, after: Record<string, unknown> | null): { topic: string; message: Message }[] {
+  private events(
+    w: RowWrite,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+  ): { topic: string; message: Message }[] {
     const tsUs = this.changeTimeUs(w);
     const key = encodeKey(w.key);
     const keyText = stringify(key)!;
@@ -120,14 +132,24 @@ export class CdcStandinExecutor implements CqlExecutor {
     const nowMs = Date.now();
     const envelope = {
       source: {
-        version: 'cdc-standin', connector: 'scylla', name: this.o.topicPrefix, ts_ms: Number(tsUs / 1000n), ts_us: tsUs, ts_ns: tsUs * 1000n,
-        snapshot: 'false', db: w.keyspace, keyspace_name: w.keyspace, table_name: w.table,
+        version: 'cdc-standin',
+        connector: 'scylla',
+        name: this.o.topicPrefix,
+        ts_ms: Number(tsUs / 1000n),
+        ts_us: tsUs,
+        ts_ns: tsUs * 1000n,
+        snapshot: 'false',
+        db: w.keyspace,
+        keyspace_name: w.keyspace,
+        table_name: w.table,
       },
       before: w.kind === 'insert' && !before ? null : before,
       after,
       key,
       op,
-      ts_ms: nowMs, ts_us: BigInt(nowMs) * 1000n, ts_ns: BigInt(nowMs) * 1_000_000n,
+      ts_ms: nowMs,
+      ts_us: BigInt(nowMs) * 1000n,
+      ts_ns: BigInt(nowMs) * 1_000_000n,
       transaction: null,
     };
     const out = [{ topic, message: { key: keyText, value: stringify(envelope)! } }];

@@ -11,7 +11,8 @@ import type { RowWrite } from './statements.ts';
 function encode(v: unknown): unknown {
   if (v instanceof Date) return v.getTime();
   if (v === undefined) return null;
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return Math.round(Date.parse(`${v}T00:00:00Z`) / 86_400_000);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v))
+    return Math.round(Date.parse(`${v}T00:00:00Z`) / 86_400_000);
   return v;
 }
 
@@ -29,12 +30,18 @@ export async function readImage(exec: CqlExecutor, w: RowWrite): Promise<Record<
   const cols = Object.keys(w.key);
   const where = cols.map((c) => `${c} = ?`).join(' AND ');
   if (w.staticRow) {
-    const page = await exec.execute(`SELECT ${[...pk.partition, 'active_root'].join(', ')} FROM ${w.keyspace}.${w.table} WHERE ${where} LIMIT 1`, cols.map((c) => w.key[c]));
+    const page = await exec.execute(
+      `SELECT ${[...pk.partition, 'active_root'].join(', ')} FROM ${w.keyspace}.${w.table} WHERE ${where} LIMIT 1`,
+      cols.map((c) => w.key[c]),
+    );
     const row = page.rows[0];
     if (!row || row['active_root'] === null || row['active_root'] === undefined) return null;
     // The static row's image: clustering columns are null, like ScyllaDB's log row for a static write.
     return { ...imageOf(row), ...Object.fromEntries(pk.clustering.map((c) => [c, null])) };
   }
-  const page = await exec.execute(`SELECT * FROM ${w.keyspace}.${w.table} WHERE ${where}`, cols.map((c) => w.key[c]));
+  const page = await exec.execute(
+    `SELECT * FROM ${w.keyspace}.${w.table} WHERE ${where}`,
+    cols.map((c) => w.key[c]),
+  );
   return page.rows[0] ? imageOf(page.rows[0]) : null;
 }

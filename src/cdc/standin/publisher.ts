@@ -6,14 +6,22 @@ import type { Message, Producer } from 'kafkajs';
  * in the feed. Sends go one at a time, in the order writes finished: with the per-row lock this
  * keeps a row's events in write order, as the connector does per stream.
  */
-interface Pending { topic: string; message: Message; done: () => void; fail: (e: Error) => void }
+interface Pending {
+  topic: string;
+  message: Message;
+  done: () => void;
+  fail: (e: Error) => void;
+}
 
 export class BufferedPublisher {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   published = 0;
 
-  constructor(private readonly producer: Producer, private readonly maxBatch = 2000) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly maxBatch = 2000,
+  ) {}
 
   publish(items: { topic: string; message: Message }[]): Promise<void> {
     if (!items.length) return Promise.resolve();
@@ -30,7 +38,10 @@ export class BufferedPublisher {
       const byTopic = new Map<string, Message[]>();
       for (const p of batch) (byTopic.get(p.topic) ?? byTopic.set(p.topic, []).get(p.topic)!).push(p.message);
       try {
-        await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+        await this.producer.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          acks: -1,
+        });
         this.published += batch.length;
         for (const p of batch) p.done();
       } catch (err) {

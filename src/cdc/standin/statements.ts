@@ -30,7 +30,12 @@ const assignments = (text: string, sep: RegExp): string[] =>
 export function rowWriteOf(query: string, params: unknown[]): RowWrite | null {
   const q = query.trim().replace(/\s+/g, ' ');
   let m = /^INSERT INTO (\w+)\.(\w+) \(([^)]*)\) VALUES \(([^)]*)\)( IF NOT EXISTS)?$/i.exec(q);
-  let keyspace: string, table: string, kind: RowWrite['kind'], named: Record<string, unknown>, lwt = false, writeTimeUs: bigint | undefined;
+  let keyspace: string,
+    table: string,
+    kind: RowWrite['kind'],
+    named: Record<string, unknown>,
+    lwt = false,
+    writeTimeUs: bigint | undefined;
   if (m) {
     [keyspace, table] = [m[1]!, m[2]!];
     kind = 'insert';
@@ -62,13 +67,19 @@ export function rowWriteOf(query: string, params: unknown[]): RowWrite | null {
     key[c] = named[c];
   }
   const staticRow = pk.clustering.length > 0 && pk.clustering.every((c) => !(c in named));
-  if (!staticRow) for (const c of pk.clustering) {
-    if (!(c in named)) throw new Error(`CDC stand-in: ${t} write names part of the clustering key (no ${c}): range writes are not CDC-visible`);
-    key[c] = named[c];
-  }
+  if (!staticRow)
+    for (const c of pk.clustering) {
+      if (!(c in named))
+        throw new Error(
+          `CDC stand-in: ${t} write names part of the clustering key (no ${c}): range writes are not CDC-visible`,
+        );
+      key[c] = named[c];
+    }
   return { keyspace, table: t, kind, key, staticRow, lwt, ...(writeTimeUs !== undefined ? { writeTimeUs } : {}) };
 }
 
 /** One lock name per CDC row: writes to the same row are serialised so images and change times agree. */
 export const rowId = (w: RowWrite): string =>
-  `${w.keyspace}.${w.table}:${Object.values(w.key).map((v) => (v instanceof Date ? v.getTime() : String(v))).join('\x1f')}${w.staticRow ? ':static' : ''}`;
+  `${w.keyspace}.${w.table}:${Object.values(w.key)
+    .map((v) => (v instanceof Date ? v.getTime() : String(v)))
+    .join('\x1f')}${w.staticRow ? ':static' : ''}`;

@@ -16,9 +16,19 @@ import { openStandinIf, settingsFrom, withCqlOptions, withStandinOption } from '
  */
 export function cdcProbeCommand(): Command {
   return withStandinOption(withCqlOptions(new Command('cdc-probe')))
-    .description('write probe conversations to the write model and wait until the projector shows each in Redis (env AGENTSTORE_REDIS, AGENTSTORE_REDIS_PASSWORD, AGENTSTORE_REDIS_PREFIX); exit 1 if any is missing at the deadline')
-    .option('--writes <n>', 'probe conversations (session, human turn, agent turn with one step; ids probe-<run>-<i>)', '20')
-    .option('--timeout <seconds>', 'deadline for all of them to be visible; the connector reads CDC in windows, so allow tens of seconds', '180')
+    .description(
+      'write probe conversations to the write model and wait until the projector shows each in Redis (env AGENTSTORE_REDIS, AGENTSTORE_REDIS_PASSWORD, AGENTSTORE_REDIS_PREFIX); exit 1 if any is missing at the deadline',
+    )
+    .option(
+      '--writes <n>',
+      'probe conversations (session, human turn, agent turn with one step; ids probe-<run>-<i>)',
+      '20',
+    )
+    .option(
+      '--timeout <seconds>',
+      'deadline for all of them to be visible; the connector reads CDC in windows, so allow tens of seconds',
+      '180',
+    )
     .action(async (opts: CqlFlags & { writes: string; timeout: string; cdcStandin?: boolean }) => {
       const writes = intFlag('--writes', opts.writes, 1, 10_000);
       const timeoutMs = intFlag('--timeout', opts.timeout, 1, 3600) * 1000;
@@ -31,18 +41,29 @@ export function cdcProbeCommand(): Command {
       try {
         standin = await openStandinIf(opts.cdcStandin, exec, s.keyspace);
         const started = performance.now();
-        const result = await probeCdc(new AgentStore(standin ?? exec, s.keyspace), new RedisQueries(redis, readSide.keyPrefix), {
-          writes, timeoutMs, spacingMs: 50,
-          onProgress: (visible, total) => {
-            if (visible === total || visible % Math.max(1, Math.ceil(total / 10)) === 0) console.error(`visible in Redis: ${visible}/${total}`);
+        const result = await probeCdc(
+          new AgentStore(standin ?? exec, s.keyspace),
+          new RedisQueries(redis, readSide.keyPrefix),
+          {
+            writes,
+            timeoutMs,
+            spacingMs: 50,
+            onProgress: (visible, total) => {
+              if (visible === total || visible % Math.max(1, Math.ceil(total / 10)) === 0)
+                console.error(`visible in Redis: ${visible}/${total}`);
+            },
           },
-        });
+        );
         const secs = ((performance.now() - started) / 1000).toFixed(1);
-        console.log(`CDC path ok: ${result.writes} probe conversations (run ${result.run}, keyspace ${s.keyspace}) visible in the read models in ${secs} s; lag p50 ${Math.round(result.p50Ms)} ms, p99 ${Math.round(result.p99Ms)} ms`);
+        console.log(
+          `CDC path ok: ${result.writes} probe conversations (run ${result.run}, keyspace ${s.keyspace}) visible in the read models in ${secs} s; lag p50 ${Math.round(result.p50Ms)} ms, p99 ${Math.round(result.p99Ms)} ms`,
+        );
       } catch (err) {
         if (!(err instanceof ProbeTimeoutError)) throw err;
         console.error(`error: ${err.message}`);
-        console.error('next: check the connector (GET /connectors/<name>/status on Kafka Connect), the projector\'s logs and /metrics (agentstore_projector_* lag and dead letters), and that AGENTSTORE_REDIS_PREFIX matches the projector\'s');
+        console.error(
+          "next: check the connector (GET /connectors/<name>/status on Kafka Connect), the projector's logs and /metrics (agentstore_projector_* lag and dead letters), and that AGENTSTORE_REDIS_PREFIX matches the projector's",
+        );
         process.exitCode = 1;
       } finally {
         await standin?.close();

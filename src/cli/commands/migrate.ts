@@ -16,8 +16,13 @@ export function migrateCommand(): Command {
       try {
         console.log(`connected to ${s.contactPoints} (${dialect} ${serverVersion}); keyspace ${s.keyspace}`);
         const result = await migrate({
-          exec, keyspace: s.keyspace, dialect, datacenter: s.localDataCenter, replicationFactor: s.replicationFactor,
-          ...(target ? { target } : {}), log: (m) => console.log(`  ${m}`),
+          exec,
+          keyspace: s.keyspace,
+          dialect,
+          datacenter: s.localDataCenter,
+          replicationFactor: s.replicationFactor,
+          ...(target ? { target } : {}),
+          log: (m) => console.log(`  ${m}`),
         });
         console.log(
           result.applied.length

@@ -9,7 +9,9 @@ import { withPgOptions } from '../pg-options.ts';
 
 export function pgSeedCommand(): Command {
   return withDatasetOptions(withPgOptions(new Command('pg-seed')))
-    .description('load the same deterministic dataset as `seed` into the PostgreSQL baseline (migrates first; re-running it changes nothing)')
+    .description(
+      'load the same deterministic dataset as `seed` into the PostgreSQL baseline (migrates first; re-running it changes nothing)',
+    )
     .option('--batch <n>', 'sessions per INSERT transaction', '200')
     .option('--concurrency <n>', 'transactions in flight', '2')
     .action(async (opts: PgFlags & DatasetFlags & { batch: string; concurrency: string }) => {
@@ -23,7 +25,8 @@ export function pgSeedCommand(): Command {
         const started = performance.now();
         let shown = 0;
         const result = await loadSessions(pool, generateSessions(config), {
-          batchSessions, concurrency,
+          batchSessions,
+          concurrency,
           onProgress: (p) => {
             if (process.stderr.isTTY && performance.now() - shown > 500) {
               shown = performance.now();

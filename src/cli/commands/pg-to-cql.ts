@@ -10,7 +10,9 @@ import { withPgOptions } from '../pg-options.ts';
 
 export function pgToCqlCommand(): Command {
   return withPgOptions(withCqlOptions(new Command('pg-to-cql')))
-    .description('backfill the PostgreSQL baseline into the CQL tables with the store\'s row plan (idempotent; check with `verify`)')
+    .description(
+      "backfill the PostgreSQL baseline into the CQL tables with the store's row plan (idempotent; check with `verify`)",
+    )
     .option('--batch <n>', 'sessions read from PostgreSQL per round', '200')
     .option('--concurrency <n>', 'CQL statements in flight', '64')
     .option('--after <session-uid>', 'resume after this session uid (printed as progress)')
@@ -24,15 +26,22 @@ export function pgToCqlCommand(): Command {
       try {
         const version = await schemaVersion(exec, cql.keyspace);
         if (version < LATEST_VERSION) {
-          throw new UsageError(`keyspace ${cql.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`);
+          throw new UsageError(
+            `keyspace ${cql.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`,
+          );
         }
         const started = performance.now();
         const p = await backfillPgToCql(pool, exec, cql.keyspace, {
-          batchSessions, concurrency, ...(opts.after ? { after: opts.after } : {}),
-          onProgress: (p) => console.error(`backfilled ${p.sessions} sessions, ${p.steps} steps; resume with --after ${p.lastSession}`),
+          batchSessions,
+          concurrency,
+          ...(opts.after ? { after: opts.after } : {}),
+          onProgress: (p) =>
+            console.error(`backfilled ${p.sessions} sessions, ${p.steps} steps; resume with --after ${p.lastSession}`),
         });
         const secs = (performance.now() - started) / 1000;
-        console.log(`backfilled ${p.sessions} sessions, ${p.steps} steps (${p.statements} CQL rows) from ${pgs.schema} into ${cql.keyspace} in ${secs.toFixed(1)} s`);
+        console.log(
+          `backfilled ${p.sessions} sessions, ${p.steps} steps (${p.statements} CQL rows) from ${pgs.schema} into ${cql.keyspace} in ${secs.toFixed(1)} s`,
+        );
       } finally {
         await pool.end();
         await exec.close();

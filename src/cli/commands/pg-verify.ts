@@ -9,7 +9,9 @@ import { withPgOptions } from '../pg-options.ts';
 
 export function pgVerifyCommand(): Command {
   return withDatasetOptions(withPgOptions(new Command('pg-verify')))
-    .description('run every key query on the PostgreSQL baseline and compare with the ground truth (give the flags pg-seed was given)')
+    .description(
+      'run every key query on the PostgreSQL baseline and compare with the ground truth (give the flags pg-seed was given)',
+    )
     .option('--samples <n>', 'sessions to check (spread evenly over the dataset)', '40')
     .option('--account-samples <n>', 'accounts to check (the most active one is always included)', '6')
     .option('--json <file>', 'also write the report as JSON')

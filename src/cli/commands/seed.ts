@@ -6,7 +6,15 @@ import { schemaVersion } from '../../migrations/runner.ts';
 import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
 import { seed } from '../../seed/seeder.ts';
 import type { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
-import { datasetFrom, openStandinIf, settingsFrom, withCqlOptions, withDatasetOptions, withStandinOption, type DatasetFlags } from '../options.ts';
+import {
+  datasetFrom,
+  openStandinIf,
+  settingsFrom,
+  withCqlOptions,
+  withDatasetOptions,
+  withStandinOption,
+  type DatasetFlags,
+} from '../options.ts';
 
 export function seedCommand(): Command {
   return withStandinOption(withDatasetOptions(withCqlOptions(new Command('seed'))))
@@ -21,12 +29,15 @@ export function seedCommand(): Command {
       try {
         const version = await schemaVersion(exec, s.keyspace);
         if (version < LATEST_VERSION) {
-          throw new UsageError(`keyspace ${s.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`);
+          throw new UsageError(
+            `keyspace ${s.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`,
+          );
         }
         standin = await openStandinIf(opts.cdcStandin, exec, s.keyspace);
         const bar = new cliProgress.SingleBar(
           {
-            format: 'seeding |{bar}| {percentage}% | {value}/{total} sessions | {steps} steps | {rate} rows/s | ETA {eta_formatted}',
+            format:
+              'seeding |{bar}| {percentage}% | {value}/{total} sessions | {steps} steps | {rate} rows/s | ETA {eta_formatted}',
             noTTYOutput: true,
             notTTYSchedule: 5000,
             etaBuffer: 50,

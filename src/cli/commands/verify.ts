@@ -12,40 +12,51 @@ import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type Dat
 
 export function verifyCommand(): Command {
   return withDatasetOptions(withCqlOptions(new Command('verify')))
-    .description('run every key query and compare with the ground truth of the seeded dataset (give the flags seed was given)')
+    .description(
+      'run every key query and compare with the ground truth of the seeded dataset (give the flags seed was given)',
+    )
     .option('--samples <n>', 'sessions to check (spread evenly over the dataset)', '40')
     .option('--account-samples <n>', 'accounts to check (the most active one is always included)', '6')
     .option('--json <file>', 'also write the report as JSON')
-    .option('--read-models', 'check the Redis read models (RedisQueries; env AGENTSTORE_REDIS, AGENTSTORE_REDIS_PREFIX) instead of the CQL store')
-    .action(async (opts: CqlFlags & DatasetFlags & { samples: string; accountSamples: string; json?: string; readModels?: boolean }) => {
-      const s = settingsFrom(opts);
-      const config = datasetFrom(opts);
-      const samples = intFlag('--samples', opts.samples, 1, 10_000);
-      const accountSamples = intFlag('--account-samples', opts.accountSamples, 1, 1000);
-      const readSide = opts.readModels ? readSideConfig() : undefined;
-      const redis = readSide ? redisClient(readSide) : undefined;
-      await redis?.connect();
-      const { exec } = await connectCql(s);
-      try {
-        // The dataset ends before --end-date: P2 starts its month walk there, not at today's month.
-        const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
-        const store: KeyQueries = redis && readSide
-          ? new RedisQueries(redis, readSide.keyPrefix)
-          : new CqlQueries(exec, s.keyspace, { now: () => end, historyMonths: Math.ceil(config.days / 28) + 2 });
-        const report = await verify(store, config, {
-          samples,
-          accountSamples,
-          onProgress: (done, total) => {
-            if (process.stderr.isTTY) process.stderr.write(`\rverifying ${done}/${total} checks`);
-          },
-        });
-        if (process.stderr.isTTY) process.stderr.write('\n');
-        console.log(formatReport(report));
-        if (opts.json) await writeFile(opts.json, JSON.stringify(report, null, 2));
-        if (!report.passed) process.exitCode = 1;
-      } finally {
-        await redis?.quit();
-        await exec.close();
-      }
-    });
+    .option(
+      '--read-models',
+      'check the Redis read models (RedisQueries; env AGENTSTORE_REDIS, AGENTSTORE_REDIS_PREFIX) instead of the CQL store',
+    )
+    .action(
+      async (
+        opts: CqlFlags &
+          DatasetFlags & { samples: string; accountSamples: string; json?: string; readModels?: boolean },
+      ) => {
+        const s = settingsFrom(opts);
+        const config = datasetFrom(opts);
+        const samples = intFlag('--samples', opts.samples, 1, 10_000);
+        const accountSamples = intFlag('--account-samples', opts.accountSamples, 1, 1000);
+        const readSide = opts.readModels ? readSideConfig() : undefined;
+        const redis = readSide ? redisClient(readSide) : undefined;
+        await redis?.connect();
+        const { exec } = await connectCql(s);
+        try {
+          // The dataset ends before --end-date: P2 starts its month walk there, not at today's month.
+          const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
+          const store: KeyQueries =
+            redis && readSide
+              ? new RedisQueries(redis, readSide.keyPrefix)
+              : new CqlQueries(exec, s.keyspace, { now: () => end, historyMonths: Math.ceil(config.days / 28) + 2 });
+          const report = await verify(store, config, {
+            samples,
+            accountSamples,
+            onProgress: (done, total) => {
+              if (process.stderr.isTTY) process.stderr.write(`\rverifying ${done}/${total} checks`);
+            },
+          });
+          if (process.stderr.isTTY) process.stderr.write('\n');
+          console.log(formatReport(report));
+          if (opts.json) await writeFile(opts.json, JSON.stringify(report, null, 2));
+          if (!report.passed) process.exitCode = 1;
+        } finally {
+          await redis?.quit();
+          await exec.close();
+        }
+      },
+    );
 }

@@ -20,7 +20,13 @@ export interface StudyCase {
 
 /** Measured for comparison, not recommended: a B-tree where the study proposes a BRIN. */
 export const STUDY_ONLY: readonly IndexDef[] = [
-  { name: 'steps_created_btree', table: 'steps', kind: 'btree', definition: '(created_at)', serves: 'T1, compared with the BRIN' },
+  {
+    name: 'steps_created_btree',
+    table: 'steps',
+    kind: 'btree',
+    definition: '(created_at)',
+    serves: 'T1, compared with the BRIN',
+  },
 ];
 
 export const G5_PENDING_ALL = `SELECT a.session_uid, st.agent_turn_uid, st.created_at FROM steps st JOIN agent_turns a ON a.uid = st.agent_turn_uid
@@ -37,33 +43,143 @@ const SESSION = ['human_turns_session', 'agent_turns_session'];
 const ACCOUNT_STEPS = ['sessions_account_recent', 'agent_turns_session'];
 
 export function studyCases(config: SeedConfig, samples = 20): StudyCase[] {
-  const models = Array.from({ length: Math.min(samples, config.sessions) }, (_, k) => generateSession(config, Math.floor((k * config.sessions) / Math.min(samples, config.sessions))));
+  const models = Array.from({ length: Math.min(samples, config.sessions) }, (_, k) =>
+    generateSession(config, Math.floor((k * config.sessions) / Math.min(samples, config.sessions))),
+  );
   const accounts = [...new Set([accountIdOf(config, 0), ...models.map((m) => m.session.accountId)])].slice(0, 6);
   const days = windowDays(config);
-  const range = (ds: string[]): unknown[] => [new Date(`${ds[0]}T00:00:00Z`), new Date(Date.parse(`${ds[ds.length - 1]}T00:00:00Z`) + 86_400_000), ds];
+  const range = (ds: string[]): unknown[] => [
+    new Date(`${ds[0]}T00:00:00Z`),
+    new Date(Date.parse(`${ds[ds.length - 1]}T00:00:00Z`) + 86_400_000),
+    ds,
+  ];
   const sessions = models.map((m) => [m.session.sessionId]);
-  const agentTurns = models.flatMap((m) => m.turns.filter((t) => t.role === 'agent').slice(0, 2).map((t) => t.turnId));
+  const agentTurns = models.flatMap((m) =>
+    m.turns
+      .filter((t) => t.role === 'agent')
+      .slice(0, 2)
+      .map((t) => t.turnId),
+  );
   const turns = models.flatMap((m) => m.turns.slice(0, 3).map((t) => [t.turnId]));
   const perAccount = (extra: (a: string, i: number) => unknown[]) => accounts.map((a, i) => [a, ...extra(a, i)]);
   const lastDays = days.slice(-7);
   return [
     { id: 'P1', title: 'active branch of a session', sql: Q.P1_ACTIVE_BRANCH, params: sessions, indexes: SESSION },
-    { id: 'P2', title: "account's sessions, newest first (first page of 20)", sql: Q.P2_ACCOUNT_SESSIONS, params: perAccount(() => [null, null, 21]), indexes: ['sessions_account_recent', ...SESSION] },
-    { id: 'P3', title: "turn's steps in idx order", sql: Q.P3_TURN_STEPS, params: agentTurns.map((t) => [t, -1, 51]), indexes: [] },
-    { id: 'P4', title: 'siblings / regenerations of a turn', sql: Q.P4_SIBLINGS, params: turns, indexes: ['human_turns_parent', 'agent_turns_parent', 'human_turns_session'] },
+    {
+      id: 'P2',
+      title: "account's sessions, newest first (first page of 20)",
+      sql: Q.P2_ACCOUNT_SESSIONS,
+      params: perAccount(() => [null, null, 21]),
+      indexes: ['sessions_account_recent', ...SESSION],
+    },
+    {
+      id: 'P3',
+      title: "turn's steps in idx order",
+      sql: Q.P3_TURN_STEPS,
+      params: agentTurns.map((t) => [t, -1, 51]),
+      indexes: [],
+    },
+    {
+      id: 'P4',
+      title: 'siblings / regenerations of a turn',
+      sql: Q.P4_SIBLINGS,
+      params: turns,
+      indexes: ['human_turns_parent', 'agent_turns_parent', 'human_turns_session'],
+    },
     { id: 'P5', title: 'session summary', sql: Q.P5_SESSION_SUMMARY, params: sessions, indexes: SESSION },
-    { id: 'A1', title: 'turns per day per account (whole window)', sql: Q.A1_TURNS_PER_DAY, params: perAccount(() => range(days)), indexes: ['sessions_account_recent', ...SESSION] },
-    { id: 'A2', title: 'step-type distribution of an account-day', sql: Q.A2_TYPE_DISTRIBUTION, params: perAccount((_, i) => range([lastDays[i % lastDays.length]!])), indexes: ACCOUNT_STEPS },
-    { id: 'A3', title: 'latency percentiles per step type (whole window)', sql: Q.A3_LATENCY, params: perAccount(() => range(days)), indexes: ACCOUNT_STEPS },
-    { id: 'A5', title: "an account's pending InputRequests", sql: Q.A5_PENDING_INPUTS, params: accounts.map((a) => [a]), indexes: [...ACCOUNT_STEPS, 'human_turns_parent'] },
-    { id: 'A6', title: 'language mix (whole window)', sql: Q.A6_LANGUAGE_MIX, params: perAccount(() => range(days)), indexes: ACCOUNT_STEPS },
-    { id: 'E1', title: "an account's turns labelled bug_report, score >= 0.7", sql: Q.E1_TURNS_BY_LABEL, params: perAccount(() => [...range(days), 'bug_report', 0.7]), indexes: ACCOUNT_STEPS },
-    { id: 'E2', title: 'label fractions per day (last 7 days)', sql: Q.E2_LABEL_COUNTS, params: perAccount(() => range(lastDays)), indexes: ACCOUNT_STEPS },
-    { id: 'E3', title: 'agent turns per version per day', sql: Q.E3_AGENT_TURNS_BY_VERSION, params: AGENT_VERSIONS.map((v) => [v, ...range(days)]), indexes: ['agent_turns_version_time'] },
-    { id: 'E3d', title: 'agent turns of one version on one day', sql: Q.E3_AGENT_TURNS_BY_VERSION, params: AGENT_VERSIONS.map((v, i) => [v, ...range([lastDays[i % lastDays.length]!])]), indexes: ['agent_turns_version_time'] },
-    { id: 'G5', title: 'oldest 100 pending InputRequests, all accounts (partial index)', sql: G5_PENDING_ALL, params: [[]], indexes: ['steps_pending_input', 'human_turns_parent'] },
-    { id: 'G1', title: 'top 100 bug_report verdicts >= 0.7, all accounts (expression index)', sql: G1_LABEL_ALL, params: [['bug_report', 0.7], ['praise', 0.8]], indexes: ['steps_classifier_label'] },
-    { id: 'T1', title: 'step-type mix of one day, all accounts (BRIN)', sql: T1_WINDOW_MIX, params: lastDays.map((d) => range([d]).slice(0, 2)), indexes: ['steps_created_brin'] },
-    { id: 'T1b', title: 'the same with a B-tree on created_at (for comparison)', sql: T1_WINDOW_MIX, params: lastDays.map((d) => range([d]).slice(0, 2)), indexes: ['steps_created_btree'] },
+    {
+      id: 'A1',
+      title: 'turns per day per account (whole window)',
+      sql: Q.A1_TURNS_PER_DAY,
+      params: perAccount(() => range(days)),
+      indexes: ['sessions_account_recent', ...SESSION],
+    },
+    {
+      id: 'A2',
+      title: 'step-type distribution of an account-day',
+      sql: Q.A2_TYPE_DISTRIBUTION,
+      params: perAccount((_, i) => range([lastDays[i % lastDays.length]!])),
+      indexes: ACCOUNT_STEPS,
+    },
+    {
+      id: 'A3',
+      title: 'latency percentiles per step type (whole window)',
+      sql: Q.A3_LATENCY,
+      params: perAccount(() => range(days)),
+      indexes: ACCOUNT_STEPS,
+    },
+    {
+      id: 'A5',
+      title: "an account's pending InputRequests",
+      sql: Q.A5_PENDING_INPUTS,
+      params: accounts.map((a) => [a]),
+      indexes: [...ACCOUNT_STEPS, 'human_turns_parent'],
+    },
+    {
+      id: 'A6',
+      title: 'language mix (whole window)',
+      sql: Q.A6_LANGUAGE_MIX,
+      params: perAccount(() => range(days)),
+      indexes: ACCOUNT_STEPS,
+    },
+    {
+      id: 'E1',
+      title: "an account's turns labelled bug_report, score >= 0.7",
+      sql: Q.E1_TURNS_BY_LABEL,
+      params: perAccount(() => [...range(days), 'bug_report', 0.7]),
+      indexes: ACCOUNT_STEPS,
+    },
+    {
+      id: 'E2',
+      title: 'label fractions per day (last 7 days)',
+      sql: Q.E2_LABEL_COUNTS,
+      params: perAccount(() => range(lastDays)),
+      indexes: ACCOUNT_STEPS,
+    },
+    {
+      id: 'E3',
+      title: 'agent turns per version per day',
+      sql: Q.E3_AGENT_TURNS_BY_VERSION,
+      params: AGENT_VERSIONS.map((v) => [v, ...range(days)]),
+      indexes: ['agent_turns_version_time'],
+    },
+    {
+      id: 'E3d',
+      title: 'agent turns of one version on one day',
+      sql: Q.E3_AGENT_TURNS_BY_VERSION,
+      params: AGENT_VERSIONS.map((v, i) => [v, ...range([lastDays[i % lastDays.length]!])]),
+      indexes: ['agent_turns_version_time'],
+    },
+    {
+      id: 'G5',
+      title: 'oldest 100 pending InputRequests, all accounts (partial index)',
+      sql: G5_PENDING_ALL,
+      params: [[]],
+      indexes: ['steps_pending_input', 'human_turns_parent'],
+    },
+    {
+      id: 'G1',
+      title: 'top 100 bug_report verdicts >= 0.7, all accounts (expression index)',
+      sql: G1_LABEL_ALL,
+      params: [
+        ['bug_report', 0.7],
+        ['praise', 0.8],
+      ],
+      indexes: ['steps_classifier_label'],
+    },
+    {
+      id: 'T1',
+      title: 'step-type mix of one day, all accounts (BRIN)',
+      sql: T1_WINDOW_MIX,
+      params: lastDays.map((d) => range([d]).slice(0, 2)),
+      indexes: ['steps_created_brin'],
+    },
+    {
+      id: 'T1b',
+      title: 'the same with a B-tree on created_at (for comparison)',
+      sql: T1_WINDOW_MIX,
+      params: lastDays.map((d) => range([d]).slice(0, 2)),
+      indexes: ['steps_created_btree'],
+    },
   ];
 }

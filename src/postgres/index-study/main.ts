@@ -14,7 +14,9 @@ import { runSize, type SizeResult } from './run.ts';
  * writes the report (--out) and the plans next to it.
  */
 const program = new Command('index-study')
-  .description('measure read latency, plans, WAL, throughput and size of the PostgreSQL secondary indexes; writes docs/index-study.md')
+  .description(
+    'measure read latency, plans, WAL, throughput and size of the PostgreSQL secondary indexes; writes docs/index-study.md',
+  )
   .option('--sizes <n,n>', 'dataset sizes in sessions, smallest first (~14 steps per session)', '7000,70000')
   .option('--iterations <n>', 'timed calls per query and configuration', '30')
   .option('--timeout-ms <n>', 'statement timeout: a query slower than this is reported as a timeout', '20000')
@@ -27,17 +29,27 @@ const program = new Command('index-study')
   .option('--end-date <YYYY-MM-DD>', 'first day after the dataset', '2026-11-01')
   .option('--out <file>', 'report to write (the plans go to <name>-plans.md beside it)', 'docs/index-study.md')
   .option('--pg <url>', 'PostgreSQL URL (env AGENTSTORE_PG; default: local services)')
-  .option('--schema-prefix <name>', 'schemas used: <prefix>_<sessions>, dropped at the end unless --keep', 'index_study')
+  .option(
+    '--schema-prefix <name>',
+    'schemas used: <prefix>_<sessions>, dropped at the end unless --keep',
+    'index_study',
+  )
   .option('--keep', 'keep the study schemas')
   .exitOverride();
 
 try {
   program.parse(process.argv);
   const o = program.opts<Record<string, string | boolean | undefined>>();
-  const sizes = String(o['sizes']).split(',').map((s) => intFlag('--sizes', s.trim(), 10, 2_000_000));
-  if (sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) throw new UsageError('--sizes must be increasing, smallest first (e.g. 7000,70000)');
+  const sizes = String(o['sizes'])
+    .split(',')
+    .map((s) => intFlag('--sizes', s.trim(), 10, 2_000_000));
+  if (sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!))
+    throw new UsageError('--sizes must be increasing, smallest first (e.g. 7000,70000)');
   const prefix = String(o['schemaPrefix']);
-  if (!SCHEMA_PATTERN.test(`${prefix}_1`)) throw new UsageError(`--schema-prefix "${prefix}" is not a valid schema name prefix (lower-case letters, digits, _)`);
+  if (!SCHEMA_PATTERN.test(`${prefix}_1`))
+    throw new UsageError(
+      `--schema-prefix "${prefix}" is not a valid schema name prefix (lower-case letters, digits, _)`,
+    );
   const timing = {
     iterations: intFlag('--iterations', String(o['iterations']), 1, 10_000),
     timeoutMs: intFlag('--timeout-ms', String(o['timeoutMs']), 100, 3_600_000),
@@ -55,7 +67,9 @@ try {
   const out = String(o['out']);
   const plansFile = `${basename(out, '.md')}-plans.md`;
   const startedAt = new Date().toISOString();
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const results: SizeResult[] = [];
   let postgres = '';
   for (const sessions of sizes) {
@@ -72,8 +86,14 @@ try {
   }
   const meta = {
     command: `npx tsx src/postgres/index-study/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    startedAt, postgres: `PostgreSQL ${postgres}`, cpus: cpus().length, load, iterations: timing.iterations, timeoutMs: timing.timeoutMs,
-    insertSessions: timing.insertSessions, plansFile,
+    startedAt,
+    postgres: `PostgreSQL ${postgres}`,
+    cpus: cpus().length,
+    load,
+    iterations: timing.iterations,
+    timeoutMs: timing.timeoutMs,
+    insertSessions: timing.insertSessions,
+    plansFile,
   };
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, renderReport(meta, results));

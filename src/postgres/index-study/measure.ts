@@ -19,7 +19,12 @@ export interface TimingOptions {
   timeoutMs: number;
 }
 
-export async function timeQuery(client: pg.PoolClient, sql: string, paramSets: unknown[][], o: TimingOptions): Promise<ReadTiming> {
+export async function timeQuery(
+  client: pg.PoolClient,
+  sql: string,
+  paramSets: unknown[][],
+  o: TimingOptions,
+): Promise<ReadTiming> {
   await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
   const samples: number[] = [];
   try {
@@ -40,13 +45,19 @@ export async function timeQuery(client: pg.PoolClient, sql: string, paramSets: u
 }
 
 /** The plan as executed, with buffer hits and reads: what the index changed, not just what it cost. */
-export async function explain(client: pg.PoolClient, sql: string, params: unknown[], timeoutMs: number): Promise<string> {
+export async function explain(
+  client: pg.PoolClient,
+  sql: string,
+  params: unknown[],
+  timeoutMs: number,
+): Promise<string> {
   await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
   try {
     const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
     return r.rows.map((row) => row['QUERY PLAN']).join('\n');
   } catch (err) {
-    if ((err as { code?: string }).code === '57014') return `(EXPLAIN ANALYZE did not finish within the ${timeoutMs} ms statement timeout)`;
+    if ((err as { code?: string }).code === '57014')
+      return `(EXPLAIN ANALYZE did not finish within the ${timeoutMs} ms statement timeout)`;
     throw err;
   } finally {
     await client.query('SET statement_timeout = 0');
@@ -63,13 +74,18 @@ export interface WriteCost {
   own: WalUsage;
 }
 
-async function insertAll(pool: pg.Pool, models: readonly SessionModel[], batchSessions: number): Promise<{ walBytes: number; ms: number; own: WalUsage }> {
+async function insertAll(
+  pool: pg.Pool,
+  models: readonly SessionModel[],
+  batchSessions: number,
+): Promise<{ walBytes: number; ms: number; own: WalUsage }> {
   const client = await pool.connect();
   const own: WalUsage = { records: 0, fpi: 0, bytes: 0 };
   try {
     const before = (await client.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn as string;
     const t = performance.now();
-    for (let i = 0; i < models.length; i += batchSessions) await insertSessions(client, models.slice(i, i + batchSessions), own);
+    for (let i = 0; i < models.length; i += batchSessions)
+      await insertSessions(client, models.slice(i, i + batchSessions), own);
     const ms = performance.now() - t;
     const wal = await client.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS b', [before]);
     return { walBytes: Number(wal.rows[0].b), ms, own };
@@ -88,7 +104,12 @@ async function insertAll(pool: pg.Pool, models: readonly SessionModel[], batchSe
  * privilege the study does not assume). The minimum over `repeats` kept attempts is reported (or,
  * if none was clean, the one with the fewest images); the batch is deleted and vacuumed after each insert.
  */
-export async function measureInsert(pool: pg.Pool, models: readonly SessionModel[], batchSessions: number, repeats: number): Promise<WriteCost> {
+export async function measureInsert(
+  pool: pg.Pool,
+  models: readonly SessionModel[],
+  batchSessions: number,
+  repeats: number,
+): Promise<WriteCost> {
   const rows = models.reduce((n, m) => n + 1 + m.turns.length + m.steps.length, 0);
   let best: WriteCost | undefined;
   let kept = 0;
@@ -100,7 +121,8 @@ export async function measureInsert(pool: pg.Pool, models: readonly SessionModel
     const fpiFree = run.own.fpi === 0;
     if (fpiFree) kept++;
     const cost = { rows, ...run, fpiFree };
-    const better = !best || cost.own.fpi < best.own.fpi || (cost.own.fpi === best.own.fpi && cost.own.bytes < best.own.bytes);
+    const better =
+      !best || cost.own.fpi < best.own.fpi || (cost.own.fpi === best.own.fpi && cost.own.bytes < best.own.bytes);
     const ms = Math.min(cost.ms, best && best.own.fpi === cost.own.fpi ? best.ms : Infinity);
     if (better) best = { ...cost, ms };
     else if (best!.own.fpi === cost.own.fpi) best!.ms = Math.min(best!.ms, cost.ms);
@@ -115,7 +137,12 @@ export async function deleteSessions(pool: pg.Pool, models: readonly SessionMode
   // Deleting a turn (or session) makes the foreign keys look for referencing rows by parent_uid (or
   // session_uid). Without an index there that is a scan of the referencing table per deleted row, so
   // the study indexes them for the cleanup only (the configuration under test is measured before).
-  const cleanup = ['human_turns (parent_uid)', 'agent_turns (parent_uid)', 'human_turns (session_uid)', 'agent_turns (session_uid)'];
+  const cleanup = [
+    'human_turns (parent_uid)',
+    'agent_turns (parent_uid)',
+    'human_turns (session_uid)',
+    'agent_turns (session_uid)',
+  ];
   for (const [i, on] of cleanup.entries()) await pool.query(`CREATE INDEX study_cleanup_${i} ON ${on}`);
   const client = await pool.connect();
   try {

@@ -6,7 +6,16 @@ import { analyzeTables, loadSessions } from '../load.ts';
 import { migratePg } from '../migrate.ts';
 import { schema001 } from '../migrations/001-schema.ts';
 import { STUDY_ONLY, studyCases } from './cases.ts';
-import { explain, measureInsert, relationBytes, tableBytes, timeQuery, type ReadTiming, type TimingOptions, type WriteCost } from './measure.ts';
+import {
+  explain,
+  measureInsert,
+  relationBytes,
+  tableBytes,
+  timeQuery,
+  type ReadTiming,
+  type TimingOptions,
+  type WriteCost,
+} from './measure.ts';
 
 export interface CaseResult {
   id: string;
@@ -40,7 +49,11 @@ export interface StudyOptions extends TimingOptions {
 
 const TABLES = ['sessions', 'human_turns', 'agent_turns', 'steps'] as const;
 const ALL_DEFS = [...INDEXES, ...STUDY_ONLY];
-const defOf = (name: string): IndexDef => ALL_DEFS.find((d) => d.name === name) ?? (() => { throw new Error(`unknown index ${name}`); })();
+const defOf = (name: string): IndexDef =>
+  ALL_DEFS.find((d) => d.name === name) ??
+  (() => {
+    throw new Error(`unknown index ${name}`);
+  })();
 
 async function createIndexes(pool: pg.Pool, names: readonly string[]): Promise<number[]> {
   const times: number[] = [];
@@ -75,7 +88,10 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   await pool.query('CLUSTER steps USING steps_study_order');
   await pool.query('DROP INDEX steps_study_order');
   await analyzeTables(pool);
-  const corr = await pool.query(`SELECT correlation FROM pg_stats WHERE schemaname = $1 AND tablename = 'steps' AND attname = 'created_at'`, [schema]);
+  const corr = await pool.query(
+    `SELECT correlation FROM pg_stats WHERE schemaname = $1 AND tablename = 'steps' AND attname = 'created_at'`,
+    [schema],
+  );
   const tables = [];
   for (const name of TABLES) tables.push({ name, bytes: await tableBytes(pool, name) });
 
@@ -89,8 +105,19 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
       const withIx = c.indexes.length ? await timeQuery(client, c.sql, c.params, o) : without;
       const planWith = c.indexes.length ? await explain(client, c.sql, c.params[0]!, o.timeoutMs) : planWithout;
       await dropIndexes(pool, c.indexes);
-      cases.push({ id: c.id, title: c.title, sql: c.sql, indexes: c.indexes, without, with: withIx, planWithout, planWith });
-      o.log(`  ${c.id}: p50 ${without.timedOut ? 'timeout' : without.p50.toFixed(2)} ms -> ${withIx.p50.toFixed(2)} ms`);
+      cases.push({
+        id: c.id,
+        title: c.title,
+        sql: c.sql,
+        indexes: c.indexes,
+        without,
+        with: withIx,
+        planWithout,
+        planWith,
+      });
+      o.log(
+        `  ${c.id}: p50 ${without.timedOut ? 'timeout' : without.p50.toFixed(2)} ms -> ${withIx.p50.toFixed(2)} ms`,
+      );
     } finally {
       client.release();
     }
@@ -99,14 +126,21 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   const names = ALL_DEFS.map((d) => d.name);
   const buildMs = await createIndexes(pool, names);
   const indexes = [];
-  for (const [i, def] of ALL_DEFS.entries()) indexes.push({ def, bytes: await relationBytes(pool, def.name), buildMs: buildMs[i]! });
-  await dropIndexes(pool, STUDY_ONLY.map((d) => d.name));
+  for (const [i, def] of ALL_DEFS.entries())
+    indexes.push({ def, bytes: await relationBytes(pool, def.name), buildMs: buildMs[i]! });
+  await dropIndexes(
+    pool,
+    STUDY_ONLY.map((d) => d.name),
+  );
 
   // A separate batch, from another seed so no id collides with the loaded data.
   const extra = [...generateSessions({ ...config, seed: config.seed + 1, sessions: o.insertSessions })];
   const writes: SizeResult['writes'] = [];
   writes.push({ config: 'all recommended indexes', cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
-  await dropIndexes(pool, INDEXES.map((d) => d.name));
+  await dropIndexes(
+    pool,
+    INDEXES.map((d) => d.name),
+  );
   writes.push({ config: 'primary keys only', cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
   for (const def of INDEXES) {
     await createIndexes(pool, [def.name]);
@@ -115,7 +149,14 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   }
   o.log(`  write cost measured over ${extra.length} sessions x ${writes.length} configurations`);
   return {
-    sessions: loaded.sessions, turns: loaded.turns, steps: loaded.steps, loadMs, stepsCorrelation: Number(corr.rows[0]?.correlation ?? 0),
-    tables, indexes, cases, writes,
+    sessions: loaded.sessions,
+    turns: loaded.turns,
+    steps: loaded.steps,
+    loadMs,
+    stepsCorrelation: Number(corr.rows[0]?.correlation ?? 0),
+    tables,
+    indexes,
+    cases,
+    writes,
   };
 }

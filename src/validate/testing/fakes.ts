@@ -7,14 +7,22 @@ import type { ProgressSink } from '../progress.ts';
 import type { StepStatus } from '../types.ts';
 
 export const pod = (name: string, component: string, ready: boolean, extra: Partial<PodState> = {}): PodState => ({
-  name, phase: ready ? 'Running' : 'Pending', ready, labels: { 'app.kubernetes.io/name': component },
-  containers: [{ name: component, ready, restarts: 0 }], ...extra,
+  name,
+  phase: ready ? 'Running' : 'Pending',
+  ready,
+  labels: { 'app.kubernetes.io/name': component },
+  containers: [{ name: component, ready, restarts: 0 }],
+  ...extra,
 });
 
 export const readyStack = (): PodState[] => [
-  pod('agentstore-scylladb-0', 'scylladb', true), pod('agentstore-kafka-0', 'kafka', true),
-  pod('agentstore-connect-7d9f', 'connect', true), pod('agentstore-redis-0', 'redis', true),
-  pod('agentstore-projector-5c6b', 'agentstore', true, { labels: { 'app.kubernetes.io/name': 'agentstore', 'app.kubernetes.io/component': 'projector' } }),
+  pod('agentstore-scylladb-0', 'scylladb', true),
+  pod('agentstore-kafka-0', 'kafka', true),
+  pod('agentstore-connect-7d9f', 'connect', true),
+  pod('agentstore-redis-0', 'redis', true),
+  pod('agentstore-projector-5c6b', 'agentstore', true, {
+    labels: { 'app.kubernetes.io/name': 'agentstore', 'app.kubernetes.io/component': 'projector' },
+  }),
 ];
 
 export class FakeKube implements Kube {
@@ -23,35 +31,52 @@ export class FakeKube implements Kube {
   nodeList: NodeCapacity[] = [{ name: 'n1', cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, kubeletVersion: 'v1.33.1' }];
   pods: PodState[] = readyStack();
   podLogs: Record<string, string> = {
-    'agentstore-cdc-probe-abcde': 'visible in Redis: 50/50\nCDC path ok: 50 probe conversations (run 0a1b2c3d, keyspace agentstore) visible in the read models in 12.3 s; lag p50 5800 ms, p99 9100 ms',
+    'agentstore-cdc-probe-abcde':
+      'visible in Redis: 50/50\nCDC path ok: 50 probe conversations (run 0a1b2c3d, keyspace agentstore) visible in the read models in 12.3 s; lag p50 5800 ms, p99 9100 ms',
   };
   jobs: Record<string, JobState> = {};
   created: Record<string, unknown>[] = [];
   forwards: { pod: string; port: number }[] = [];
 
-  currentContext(): string | null { return this.context; }
+  currentContext(): string | null {
+    return this.context;
+  }
   async serverVersion(): Promise<string> {
     if (this.version instanceof Error) throw this.version;
     return this.version;
   }
-  async nodes(): Promise<NodeCapacity[]> { return this.nodeList; }
+  async nodes(): Promise<NodeCapacity[]> {
+    return this.nodeList;
+  }
   async listPods(_ns: string, selector?: string): Promise<PodState[]> {
     if (!selector) return this.pods;
     const [k, v] = selector.split('=');
-    if (k === 'job-name') return [pod(`${v}-abcde`, 'job', false, { phase: 'Failed', containers: [{ name: 'main', ready: false, restarts: 0, exitCode: 1 }] })];
+    if (k === 'job-name')
+      return [
+        pod(`${v}-abcde`, 'job', false, {
+          phase: 'Failed',
+          containers: [{ name: 'main', ready: false, restarts: 0, exitCode: 1 }],
+        }),
+      ];
     return this.pods.filter((p) => p.labels[k!] === v);
   }
   async watchPods(_ns: string, onChange: (pods: PodState[]) => void): Promise<() => void> {
     onChange(this.pods);
     return () => {};
   }
-  async logs(_ns: string, podName: string): Promise<string> { return this.podLogs[podName] ?? `log of ${podName}`; }
+  async logs(_ns: string, podName: string): Promise<string> {
+    return this.podLogs[podName] ?? `log of ${podName}`;
+  }
   async portForward(_ns: string, p: string, port: number): Promise<PortForward> {
     this.forwards.push({ pod: p, port });
     return { localPort: 40000, close() {} };
   }
-  async createJob(_ns: string, manifest: Record<string, unknown>): Promise<void> { this.created.push(manifest); }
-  async jobState(_ns: string, name: string): Promise<JobState | null> { return this.jobs[name] ?? { succeeded: true, failed: false }; }
+  async createJob(_ns: string, manifest: Record<string, unknown>): Promise<void> {
+    this.created.push(manifest);
+  }
+  async jobState(_ns: string, name: string): Promise<JobState | null> {
+    return this.jobs[name] ?? { succeeded: true, failed: false };
+  }
 }
 
 export class FakeHelm implements Helm {
@@ -62,7 +87,13 @@ export class FakeHelm implements Helm {
   async run(args: string[], _onLine?: (l: string) => void, signal?: AbortSignal): Promise<HelmResult> {
     this.calls.push(args);
     signal?.addEventListener('abort', () => this.aborted++);
-    return this.results[args[0]!] ?? { code: 0, stdout: args[0] === 'version' ? 'v4.0.0+gabc' : `${args[0]} ok\n`, stderr: '' };
+    return (
+      this.results[args[0]!] ?? {
+        code: 0,
+        stdout: args[0] === 'version' ? 'v4.0.0+gabc' : `${args[0]} ok\n`,
+        stderr: '',
+      }
+    );
   }
 }
 
@@ -71,12 +102,16 @@ export class FakeHost implements Host {
   execs: Record<string, HelmResult> = {};
   files: Record<string, string> = {};
   calls: string[][] = [];
-  async which(tool: string): Promise<string | null> { return this.tools[tool] ?? null; }
+  async which(tool: string): Promise<string | null> {
+    return this.tools[tool] ?? null;
+  }
   async exec(file: string, args: string[]): Promise<HelmResult> {
     this.calls.push([file, ...args]);
     return this.execs[`${file} ${args[0]}`] ?? { code: 0, stdout: '', stderr: '' };
   }
-  async readFile(path: string): Promise<string | null> { return this.files[path] ?? null; }
+  async readFile(path: string): Promise<string | null> {
+    return this.files[path] ?? null;
+  }
 }
 
 /** A connector status answer for the fake fetch. */
@@ -84,9 +119,19 @@ export const connectorFetch = (status: unknown) => async () => ({ ok: true, stat
 
 export class RecordingProgress implements ProgressSink {
   lines: string[] = [];
-  start(step: string): void { this.lines.push(`start ${step}`); }
-  update(step: string, line: string): void { this.lines.push(`  ${step}: ${line}`); }
-  finish(step: string, status: StepStatus, _s: number, detail: string): void { this.lines.push(`${status} ${step}: ${detail}`); }
-  note(line: string): void { this.lines.push(line); }
-  get text(): string { return this.lines.join('\n'); }
+  start(step: string): void {
+    this.lines.push(`start ${step}`);
+  }
+  update(step: string, line: string): void {
+    this.lines.push(`  ${step}: ${line}`);
+  }
+  finish(step: string, status: StepStatus, _s: number, detail: string): void {
+    this.lines.push(`${status} ${step}: ${detail}`);
+  }
+  note(line: string): void {
+    this.lines.push(line);
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
 }

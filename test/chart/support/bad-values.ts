@@ -24,11 +24,14 @@ const QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
  * Kubernetes objects a chart passes through verbatim (toYaml): their values schema may leave them
  * open, since kubeconform (here) and the API server (on install) check them, naming the field.
  */
-const PASSTHROUGH = /^(securityContext|podSecurityContext|containerSecurityContext|resources|affinity|tolerations|nodeSelector|topologySpreadConstraints|annotations|labels|podAnnotations|podLabels)$/;
+const PASSTHROUGH =
+  /^(securityContext|podSecurityContext|containerSecurityContext|resources|affinity|tolerations|nodeSelector|topologySpreadConstraints|annotations|labels|podAnnotations|podLabels)$/;
 
 /** Leaves of a values tree with their dotted paths (arrays are not descended into). */
 function leaves(tree: Tree, prefix: string[] = []): { path: string[]; value: unknown }[] {
-  return Object.entries(tree).flatMap(([k, v]) => (isTree(v) && Object.keys(v).length ? leaves(v, [...prefix, k]) : [{ path: [...prefix, k], value: v }]));
+  return Object.entries(tree).flatMap(([k, v]) =>
+    isTree(v) && Object.keys(v).length ? leaves(v, [...prefix, k]) : [{ path: [...prefix, k], value: v }],
+  );
 }
 
 /** helm --set path syntax: dots inside a key are escaped. */
@@ -36,7 +39,8 @@ const setPath = (path: string[]): string => path.map((p) => p.replace(/\./g, '\\
 
 /** Default values as the umbrella sees them: its own, plus each unpacked subchart's under its name. */
 function defaultValues(chartDir: string): Tree {
-  const read = (dir: string): Tree => (existsSync(join(dir, 'values.yaml')) ? (parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) ?? {}) as Tree : {});
+  const read = (dir: string): Tree =>
+    existsSync(join(dir, 'values.yaml')) ? ((parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) ?? {}) as Tree) : {};
   const values = read(chartDir);
   const sub = join(chartDir, 'charts');
   for (const name of existsSync(sub) ? readdirSync(sub).sort() : []) {
@@ -52,7 +56,8 @@ export function badValuesFor(chartDir: string, max = { numbers: 3, booleans: 2 }
   const values = defaultValues(chartDir);
   const cases: BadValue[] = [{ name: 'unknown top-level key', setJson: 'notAValue=1', names: 'notAValue' }];
   for (const [section, v] of Object.entries(values)) {
-    if (isTree(v) && section !== 'global') cases.push({ name: `unknown key in ${section}`, setJson: `${section}.notAValue=1`, names: 'notAValue' });
+    if (isTree(v) && section !== 'global')
+      cases.push({ name: `unknown key in ${section}`, setJson: `${section}.notAValue=1`, names: 'notAValue' });
   }
   const all = leaves(values);
   const count = new Map<string, number>();

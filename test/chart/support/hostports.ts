@@ -9,7 +9,10 @@
 import { configTexts, containersOf, podTemplates, ref } from './pods.ts';
 import type { K8sObject } from './render.ts';
 
-interface Service { ports: number[]; headless: boolean }
+interface Service {
+  ports: number[];
+  headless: boolean;
+}
 
 /** Stands for a $(VAR) expansion in a host name, e.g. $(POD_NAME).kafka-headless:9092. */
 const ENV = '__env__';
@@ -52,22 +55,34 @@ export function resolveHostPort(host: string, port: number, objects: K8sObject[]
   const [a, b, c] = labels;
   // svc | svc.ns
   if (a && svcs.has(a) && (b === undefined || (b === namespace && c === undefined))) return portOk(a);
-  if (a && svcs.has(a) && b !== undefined && c === undefined && !svcs.has(b)) return `namespace "${b}" is not the release namespace "${namespace}"`;
+  if (a && svcs.has(a) && b !== undefined && c === undefined && !svcs.has(b))
+    return `namespace "${b}" is not the release namespace "${namespace}"`;
   // pod.svc | pod.svc.ns (StatefulSet pod DNS through its governing headless Service)
   if (a && b && (c === undefined || c === namespace) && svcs.has(b)) {
-    const sts = objects.filter((o) => o.kind === 'StatefulSet' && (o['spec'] as { serviceName?: string }).serviceName === b);
+    const sts = objects.filter(
+      (o) => o.kind === 'StatefulSet' && (o['spec'] as { serviceName?: string }).serviceName === b,
+    );
     if (!svcs.get(b)?.headless) return `Service ${b} is not headless (clusterIP: None), so pod names do not resolve`;
     const replicas = (o: K8sObject): number => (o['spec'] as { replicas?: number }).replicas ?? 1;
     const ordinal = (o: K8sObject): number | null => {
       const m = new RegExp(`^${o.metadata.name}-(\\d+)$`).exec(a);
       return m ? Number(m[1]) : a === ENV ? 0 : null;
     };
-    const owner = sts.find((o) => { const i = ordinal(o); return i !== null && i < replicas(o); });
-    if (!owner) return `"${a}" is not a pod of a StatefulSet governed by Service ${b} (${sts.map(ref).join(', ') || 'none'})`;
-    const containerPorts = podTemplates([owner]).flatMap((p) => containersOf(p.spec)).flatMap((x) => (x.ports ?? []).map((p) => p.containerPort));
-    return containerPorts.includes(port) || svcs.get(b)?.ports.includes(port) ? null : `${ref(owner)} does not expose port ${port}`;
+    const owner = sts.find((o) => {
+      const i = ordinal(o);
+      return i !== null && i < replicas(o);
+    });
+    if (!owner)
+      return `"${a}" is not a pod of a StatefulSet governed by Service ${b} (${sts.map(ref).join(', ') || 'none'})`;
+    const containerPorts = podTemplates([owner])
+      .flatMap((p) => containersOf(p.spec))
+      .flatMap((x) => (x.ports ?? []).map((p) => p.containerPort));
+    return containerPorts.includes(port) || svcs.get(b)?.ports.includes(port)
+      ? null
+      : `${ref(owner)} does not expose port ${port}`;
   }
-  if (c !== undefined && c !== namespace && inCluster) return `namespace "${c}" is not the release namespace "${namespace}"`;
+  if (c !== undefined && c !== namespace && inCluster)
+    return `namespace "${c}" is not the release namespace "${namespace}"`;
   return `no rendered Service "${a}"${b ? ` (nor a StatefulSet pod behind Service "${b}")` : ''}`;
 }
 

@@ -9,7 +9,9 @@ export const PARENT_FIXTURE = join(ROOT, 'test/fixtures/parent-chart');
  * A throw-away copy of the parent fixture with its dependencies unpacked into charts/ (what
  * `helm dependency build` would do, without writing a Chart.lock or .tgz into the repo).
  */
-export async function assembleParentChart(agentstore = join(ROOT, 'charts/agentstore')): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function assembleParentChart(
+  agentstore = join(ROOT, 'charts/agentstore'),
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const tmp = await mkdtemp(join(tmpdir(), 'parent-chart-'));
   const dir = join(tmp, 'parent');
   await cp(PARENT_FIXTURE, dir, { recursive: true, filter: (src) => !src.startsWith(join(PARENT_FIXTURE, 'deps')) });

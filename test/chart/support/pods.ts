@@ -43,9 +43,14 @@ export const ref = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 export function podTemplates(objects: K8sObject[]): PodTemplate[] {
   const out: PodTemplate[] = [];
   for (const o of objects) {
-    const template = o.kind === 'Pod' ? o
-      : o.kind === 'CronJob' ? at(o, 'spec', 'jobTemplate', 'spec', 'template')
-        : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind) ? at(o, 'spec', 'template') : undefined;
+    const template =
+      o.kind === 'Pod'
+        ? o
+        : o.kind === 'CronJob'
+          ? at(o, 'spec', 'jobTemplate', 'spec', 'template')
+          : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)
+            ? at(o, 'spec', 'template')
+            : undefined;
     if (!template) continue;
     const claims = (at(o, 'spec', 'volumeClaimTemplates') as { metadata: { name: string } }[] | undefined) ?? [];
     out.push({
@@ -59,14 +64,20 @@ export function podTemplates(objects: K8sObject[]): PodTemplate[] {
   return out;
 }
 
-export const containersOf = (spec: PodSpec): Container[] => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+export const containersOf = (spec: PodSpec): Container[] => [
+  ...(spec.initContainers ?? []),
+  ...(spec.containers ?? []),
+];
 
 /** Decoded text values of ConfigMaps (data, binaryData is skipped) and Secrets (stringData, base64 data). */
 export function configTexts(o: K8sObject): [string, string][] {
   const data = (o['data'] as Record<string, string> | undefined) ?? {};
   if (o.kind === 'ConfigMap') return Object.entries(data);
   if (o.kind !== 'Secret') return [];
-  const decoded = Object.entries(data).map(([k, v]): [string, string] => [k, Buffer.from(String(v), 'base64').toString('utf8')]);
+  const decoded = Object.entries(data).map(([k, v]): [string, string] => [
+    k,
+    Buffer.from(String(v), 'base64').toString('utf8'),
+  ]);
   return [...decoded, ...Object.entries((o['stringData'] as Record<string, string> | undefined) ?? {})];
 }
 

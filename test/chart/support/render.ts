@@ -1,5 +1,14 @@
 import { parseAllDocuments } from 'yaml';
-import { CLUSTER_FLAGS, HELM, KUBECONFORM, K8S_VERSION, SCHEMA_DIR, run, type HelmName, type RunResult } from './tools.ts';
+import {
+  CLUSTER_FLAGS,
+  HELM,
+  KUBECONFORM,
+  K8S_VERSION,
+  SCHEMA_DIR,
+  run,
+  type HelmName,
+  type RunResult,
+} from './tools.ts';
 
 /** A rendered Kubernetes object, with the template it came from (helm's `# Source:` line). */
 export interface K8sObject {
@@ -32,7 +41,8 @@ export function helmTemplate(helm: HelmName, o: RenderOptions): Promise<RunResul
 /** Renders and parses, failing loudly (with helm's message) when the chart does not render. */
 export async function render(helm: HelmName, o: RenderOptions): Promise<{ text: string; objects: K8sObject[] }> {
   const r = await helmTemplate(helm, o);
-  if (r.code !== 0) throw new Error(`${helm} template ${o.chart} ${(o.valuesFiles ?? []).join(' ')} failed:\n${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`${helm} template ${o.chart} ${(o.valuesFiles ?? []).join(' ')} failed:\n${r.stderr}`);
   return { text: r.stdout, objects: parseManifests(r.stdout) };
 }
 
@@ -54,15 +64,29 @@ export function parseManifests(text: string): K8sObject[] {
   return out;
 }
 
-export interface SchemaFinding { object: string; message: string }
+export interface SchemaFinding {
+  object: string;
+  message: string;
+}
 
 /** kubeconform -strict against the offline k8s 1.33 schemas; a kind without a schema is a finding too. */
 export async function kubeconform(manifests: string): Promise<SchemaFinding[]> {
-  const args = ['-strict', '-output', 'json', '-kubernetes-version', K8S_VERSION,
-    '-schema-location', `${SCHEMA_DIR}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, '-'];
+  const args = [
+    '-strict',
+    '-output',
+    'json',
+    '-kubernetes-version',
+    K8S_VERSION,
+    '-schema-location',
+    `${SCHEMA_DIR}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+    '-',
+  ];
   const r = await run(KUBECONFORM, args, manifests);
   const report = JSON.parse(r.stdout) as { resources?: { kind: string; name: string; status: string; msg: string }[] };
   const bad = (report.resources ?? []).filter((x) => x.status !== 'statusValid' && x.status !== 'statusEmpty');
   if (r.code !== 0 && bad.length === 0) throw new Error(`kubeconform failed: ${r.stderr}`);
-  return bad.map((x) => ({ object: `${x.kind}/${x.name}`, message: x.msg.replace(/^problem validating schema\. Check JSON formatting: /, '') }));
+  return bad.map((x) => ({
+    object: `${x.kind}/${x.name}`,
+    message: x.msg.replace(/^problem validating schema\. Check JSON formatting: /, ''),
+  }));
 }

@@ -14,8 +14,14 @@ export const SCHEMA_DIR = join(ROOT, '.tools/k8s-schemas', `v${K8S_VERSION}`);
  * Render as if installing into a 1.33 cluster that runs the prometheus-operator (Helm 3 would
  * otherwise assume Kubernetes 1.20, and templates gated on the CRD would not be validated).
  */
-export const CLUSTER_FLAGS = ['--kube-version', K8S_VERSION,
-  '--api-versions', 'monitoring.coreos.com/v1', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor'];
+export const CLUSTER_FLAGS = [
+  '--kube-version',
+  K8S_VERSION,
+  '--api-versions',
+  'monitoring.coreos.com/v1',
+  '--api-versions',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+];
 
 /**
  * Why the chart tests cannot run here, or null when every tool is in place. Under CI there is no
@@ -30,10 +36,16 @@ export function missingTools(): string | null {
     [join(SCHEMA_DIR, 'service-v1.json'), 'tsx scripts/setup/k8s-schemas.ts'],
   ];
   const missing = need.filter(([path]) => !existsSync(path));
-  return missing.length ? `missing ${missing.map(([p, fix]) => `${p.slice(ROOT.length)} (run ${fix})`).join(', ')}; run \`make setup\`` : null;
+  return missing.length
+    ? `missing ${missing.map(([p, fix]) => `${p.slice(ROOT.length)} (run ${fix})`).join(', ')}; run \`make setup\``
+    : null;
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a binary and never throws on a non-zero exit: the caller asserts on the result. */
 export function run(file: string, args: string[], input?: string): Promise<RunResult> {

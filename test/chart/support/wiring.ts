@@ -15,7 +15,7 @@ export interface WiringOptions {
   externalHosts?: string[];
 }
 
-const group = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] ?? '' : '');
+const group = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '');
 
 /** No two objects share group+kind+namespace+name (helm would fail to install, or one would win). */
 export function duplicateFindings(objects: K8sObject[], namespace: string): string[] {
@@ -35,9 +35,11 @@ export function namespaceFindings(objects: K8sObject[], namespace: string): stri
   const out: string[] = [];
   for (const o of objects) {
     const ns = o.metadata.namespace;
-    if (ns !== undefined && ns !== namespace) out.push(`${ref(o)} has metadata.namespace "${ns}", not the release namespace "${namespace}"`);
+    if (ns !== undefined && ns !== namespace)
+      out.push(`${ref(o)} has metadata.namespace "${ns}", not the release namespace "${namespace}"`);
     for (const s of (o['subjects'] as { kind: string; name: string; namespace?: string }[] | undefined) ?? []) {
-      if (s.namespace !== undefined && s.namespace !== namespace) out.push(`${ref(o)} subject ${s.kind}/${s.name} is in namespace "${s.namespace}"`);
+      if (s.namespace !== undefined && s.namespace !== namespace)
+        out.push(`${ref(o)} subject ${s.kind}/${s.name} is in namespace "${s.namespace}"`);
     }
   }
   return out;
@@ -51,25 +53,38 @@ export function serviceFindings(objects: K8sObject[]): string[] {
   const pods = podTemplates(objects);
   const out: string[] = [];
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
-    const spec = (svc['spec'] ?? {}) as { selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] };
+    const spec = (svc['spec'] ?? {}) as {
+      selector?: Record<string, string>;
+      ports?: { port: number; targetPort?: number | string }[];
+    };
     if (!spec.selector || Object.keys(spec.selector).length === 0) continue;
     const selected = pods.filter((p) => matches(spec.selector ?? {}, p.labels));
-    const sel = Object.entries(spec.selector).map(([k, v]) => `${k}=${v}`).join(',');
+    const sel = Object.entries(spec.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     if (selected.length === 0) {
       out.push(`${ref(svc)} selector {${sel}} matches no pod template`);
       continue;
     }
     for (const p of spec.ports ?? []) {
       if (typeof p.targetPort !== 'string') continue;
-      const named = selected.some((pod) => containersOf(pod.spec).some((c) => (c.ports ?? []).some((cp) => cp.name === p.targetPort)));
-      if (!named) out.push(`${ref(svc)} port ${p.port} targets port name "${p.targetPort}", which no selected pod (${selected.map((x) => x.owner).join(', ')}) declares`);
+      const named = selected.some((pod) =>
+        containersOf(pod.spec).some((c) => (c.ports ?? []).some((cp) => cp.name === p.targetPort)),
+      );
+      if (!named)
+        out.push(
+          `${ref(svc)} port ${p.port} targets port name "${p.targetPort}", which no selected pod (${selected.map((x) => x.owner).join(', ')}) declares`,
+        );
     }
   }
   return out;
 }
 
 type LabelSelector = { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
-const describeSelector = (m: Record<string, string>): string => `{${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+const describeSelector = (m: Record<string, string>): string =>
+  `{${Object.entries(m)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}}`;
 
 /**
  * Other selectors select something: PodDisruptionBudget and NetworkPolicy pod selectors match a pod
@@ -79,8 +94,13 @@ export function selectorFindings(objects: K8sObject[]): string[] {
   const pods = podTemplates(objects);
   const out: string[] = [];
   for (const o of objects) {
-    const spec = (o['spec'] ?? {}) as { selector?: LabelSelector; podSelector?: LabelSelector; endpoints?: { port?: string }[] };
-    const pick = o.kind === 'PodDisruptionBudget' ? spec.selector : o.kind === 'NetworkPolicy' ? spec.podSelector : undefined;
+    const spec = (o['spec'] ?? {}) as {
+      selector?: LabelSelector;
+      podSelector?: LabelSelector;
+      endpoints?: { port?: string }[];
+    };
+    const pick =
+      o.kind === 'PodDisruptionBudget' ? spec.selector : o.kind === 'NetworkPolicy' ? spec.podSelector : undefined;
     const labels = pick?.matchLabels ?? {};
     if (pick && Object.keys(labels).length && !pods.some((p) => matches(labels, p.labels))) {
       out.push(`${ref(o)} selector ${describeSelector(labels)} matches no pod template`);
@@ -90,8 +110,11 @@ export function selectorFindings(objects: K8sObject[]): string[] {
     const services = objects.filter((s) => s.kind === 'Service' && matches(want, s.metadata.labels ?? {}));
     if (!services.length) out.push(`${ref(o)} selector ${describeSelector(want)} matches no Service's labels`);
     for (const e of spec.endpoints ?? []) {
-      const named = services.some((s) => ((s['spec'] as { ports?: { name?: string }[] }).ports ?? []).some((p) => p.name === e.port));
-      if (e.port && services.length && !named) out.push(`${ref(o)} endpoint port "${e.port}" is not a named port of ${services.map(ref).join(', ')}`);
+      const named = services.some((s) =>
+        ((s['spec'] as { ports?: { name?: string }[] }).ports ?? []).some((p) => p.name === e.port),
+      );
+      if (e.port && services.length && !named)
+        out.push(`${ref(o)} endpoint port "${e.port}" is not a named port of ${services.map(ref).join(', ')}`);
     }
   }
   return out;
@@ -106,14 +129,18 @@ export function referenceFindings(objects: K8sObject[], external: string[] = [])
     const target = `${kind}/${name}`;
     const o = byRef.get(target);
     if (!o) {
-      if (!external.includes(target)) out.push(`${pod.owner} ${what} refers to ${target}, which is neither rendered nor declared external`);
+      if (!external.includes(target))
+        out.push(`${pod.owner} ${what} refers to ${target}, which is neither rendered nor declared external`);
     } else if (key !== undefined && !keysOf(o).has(key)) {
-      out.push(`${pod.owner} ${what} refers to key "${key}" of ${target}, which has only [${[...keysOf(o)].join(', ')}]`);
+      out.push(
+        `${pod.owner} ${what} refers to key "${key}" of ${target}, which has only [${[...keysOf(o)].join(', ')}]`,
+      );
     }
   };
   for (const pod of podTemplates(objects)) {
     const { spec } = pod;
-    if (spec.serviceAccountName && spec.serviceAccountName !== 'default') need(pod, 'serviceAccountName', 'ServiceAccount', spec.serviceAccountName);
+    if (spec.serviceAccountName && spec.serviceAccountName !== 'default')
+      need(pod, 'serviceAccountName', 'ServiceAccount', spec.serviceAccountName);
     for (const s of spec.imagePullSecrets ?? []) need(pod, 'imagePullSecrets', 'Secret', s.name);
     const volumeNames = new Set([...(spec.volumes ?? []).map((v) => v.name), ...pod.claimTemplates]);
     for (const v of spec.volumes ?? []) {
@@ -130,7 +157,8 @@ export function referenceFindings(objects: K8sObject[], external: string[] = [])
     }
     for (const c of containersOf(spec)) {
       for (const m of c.volumeMounts ?? []) {
-        if (!volumeNames.has(m.name)) out.push(`${pod.owner} container ${c.name} mounts volume "${m.name}", which the pod does not define`);
+        if (!volumeNames.has(m.name))
+          out.push(`${pod.owner} container ${c.name} mounts volume "${m.name}", which the pod does not define`);
       }
       for (const e of c.envFrom ?? []) {
         need(pod, `container ${c.name} envFrom`, 'ConfigMap', e.configMapRef?.name);
@@ -147,10 +175,12 @@ export function referenceFindings(objects: K8sObject[], external: string[] = [])
   for (const o of objects.filter((x) => x.kind === 'RoleBinding' || x.kind === 'ClusterRoleBinding')) {
     for (const s of (o['subjects'] as { kind: string; name: string }[] | undefined) ?? []) {
       const target = `${s.kind}/${s.name}`;
-      if (s.kind === 'ServiceAccount' && !byRef.has(target) && !external.includes(target)) out.push(`${ref(o)} binds ${target}, which is not rendered`);
+      if (s.kind === 'ServiceAccount' && !byRef.has(target) && !external.includes(target))
+        out.push(`${ref(o)} binds ${target}, which is not rendered`);
     }
     const role = o['roleRef'] as { kind: string; name: string } | undefined;
-    if (role?.kind === 'Role' && !byRef.has(`Role/${role.name}`)) out.push(`${ref(o)} refers to Role/${role.name}, which is not rendered`);
+    if (role?.kind === 'Role' && !byRef.has(`Role/${role.name}`))
+      out.push(`${ref(o)} refers to Role/${role.name}, which is not rendered`);
   }
   return out;
 }
