@@ -40,9 +40,9 @@ bundle: node_modules/.installed
 
 ## The whole suite: unit tests and integration tests against the real local services.
 test: setup services-up typecheck format-check
-	@mkdir -p .reports
+	@mkdir -p .reports && rm -f .reports/vitest.json
 	vitest run --reporter=default --reporter=json --outputFile.json=.reports/vitest.json; \
-	  status=$$?; tsx scripts/test-summary.ts .reports/vitest.json; exit $$status
+	  status=$$?; tsx scripts/test-summary.ts --vitest .reports/vitest.json --vitest-exit $$status
 
 ## Deploys and checks the stack: a reachable kube context, else kind, else local mode (the real local
 ## services, Cassandra standing in for ScyllaDB). Report in .reports/validate.{md,json}.

@@ -11,8 +11,9 @@ import { parse } from 'yaml';
 import { withDatasetOptions } from '../src/cli/options.ts';
 import { cqlSettings } from '../src/config/settings.ts';
 import { readSideConfig } from '../src/readside/config.ts';
+import { REPO_ROOT } from '../src/util/repo.ts';
 
-export const ROOT = new URL('..', import.meta.url).pathname;
+export const ROOT = REPO_ROOT;
 export const CHART_DIR = join(ROOT, 'charts/agentstore');
 
 export interface StackConfig {

@@ -6,7 +6,9 @@
  * Options by environment: AGENTSTORE_RELEASE, AGENTSTORE_NAMESPACE, AGENTSTORE_VALUES (comma list).
  */
 import { App, Chart } from 'cdk8s';
-import { defaultConfig, type StackConfig } from './config.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultConfig, ROOT, type StackConfig } from './config.ts';
 import { addEnvironment } from './environment.ts';
 import { addJobs } from './jobs.ts';
 import { addStack } from './stack.ts';
@@ -19,14 +21,14 @@ export function buildApp(c: StackConfig, outdir: string, withStack = true): App 
   return app;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const env = process.env;
   const config = defaultConfig({
     ...(env['AGENTSTORE_RELEASE'] ? { release: env['AGENTSTORE_RELEASE'] } : {}),
     ...(env['AGENTSTORE_NAMESPACE'] ? { namespace: env['AGENTSTORE_NAMESPACE'] } : {}),
     ...(env['AGENTSTORE_VALUES'] ? { valuesFiles: env['AGENTSTORE_VALUES'].split(',') } : {}),
   });
-  const outdir = env['CDK8S_OUTDIR'] ?? 'dist';
+  const outdir = env['CDK8S_OUTDIR'] ?? join(ROOT, 'dist');
   buildApp(config, outdir, false).synth();
   console.log(`wrote ${outdir}/jobs.k8s.yaml, ${outdir}/environment.k8s.yaml`);
   try {

@@ -17,9 +17,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { REPO_ROOT } from '../src/util/repo.ts';
 import { noEntryGuards, stubUnused, zodLocales } from './chart/bundle-plugins.ts';
+import { pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = REPO_ROOT;
 export const BUNDLE_PATH = join(root, 'charts/agentstore/files/agentstore.mjs.br');
 /**
  * Budget for the compressed bundle. Helm keeps each release in one Secret (JSON, gzip, base64; 1 MiB)
@@ -93,7 +95,8 @@ async function main(): Promise<void> {
     console.warn(`warning: over the release budget: helm install would fail (release Secret > 1 MiB)`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// pathToFileURL, not `file://${argv[1]}`: a checkout path with a space or a % is percent-encoded in the URL.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await main().catch((err: Error) => {
     console.error(`error: ${err.message}`);
     process.exit(1);

@@ -1,10 +1,11 @@
 /** Regenerates the tables section of README.md and docs/data-model.md from the migrations. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { withTables } from '../../src/schema/catalog.ts';
+import { repoPath } from '../../src/util/repo.ts';
 
 for (const file of ['README.md', 'docs/data-model.md']) {
-  const before = await readFile(file, 'utf8');
+  const before = await readFile(repoPath(file), 'utf8');
   const after = withTables(before);
-  if (after !== before) await writeFile(file, after);
+  if (after !== before) await writeFile(repoPath(file), after);
   console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
 }

@@ -6,11 +6,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sleep, which } from 'zx';
 import { HOST } from '../../src/config/local-services.ts';
+import { REPO_ROOT } from '../../src/util/repo.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 /** Data, logs and pid files: git-ignored, at the repo root, one subdirectory per service. */
 export const SERVICES_DIR = path.join(REPO_ROOT, '.services');
 /** Downloads (jars) live outside the repo so `git clean` or a fresh clone does not re-download them. */

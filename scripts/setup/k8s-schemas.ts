@@ -16,6 +16,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { REPO_ROOT } from '../../src/util/repo.ts';
+import { pathToFileURL } from 'node:url';
 
 export const K8S_VERSION = 'v1.33.13';
 const PROM_OPERATOR = 'github.com/prometheus-operator/prometheus-operator@v0.85.0';
@@ -23,7 +25,7 @@ const PROM_CRDS = ['servicemonitors', 'podmonitors'];
 /** Bump when the conversion changes, so cached schemas are rebuilt. */
 const CONVERTER_STAMP = `k8s-schemas 2 ${K8S_VERSION} ${PROM_OPERATOR}`;
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = REPO_ROOT;
 export const SCHEMA_DIR = join(root, '.tools/k8s-schemas', K8S_VERSION);
 /** The -schema-location to hand kubeconform. */
 export const SCHEMA_LOCATION = join(SCHEMA_DIR, '{{ .ResourceKind }}{{ .KindSuffix }}.json');
@@ -157,7 +159,8 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// pathToFileURL, not `file://${argv[1]}`: a checkout path with a space or a % is percent-encoded in the URL.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await main().catch((err: Error) => {
     console.error(`error: ${err.message}`);
     process.exit(1);

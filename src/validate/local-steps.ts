@@ -10,6 +10,8 @@ import { runProcess } from './helm.ts';
 import { verifyCdcLocal } from './cdc-local.ts';
 import type { VerifyReport } from '../verify/verify.ts';
 import { ValidateError, type Step } from './types.ts';
+import { join } from 'node:path';
+import { REPORTS_DIR, repoPath } from '../util/repo.ts';
 
 export interface LocalOptions {
   keyspace: string;
@@ -34,7 +36,9 @@ async function dropKeyspace(keyspace: string): Promise<void> {
   }
 }
 
-const CLI = ['bin/agentstore.js'];
+const CLI = [repoPath('bin/agentstore.js')];
+/** verify's JSON report, read back for validate's own report. */
+const VERIFY_JSON = join(REPORTS_DIR, 'verify.json');
 
 async function cli(args: string[], onLine: (l: string) => void): Promise<string> {
   const r = await runProcess(process.execPath, [...CLI, ...args], onLine);
@@ -69,7 +73,11 @@ export function localSteps(o: LocalOptions): Step[] {
       name: 'preflight',
       async run(_ctx, line) {
         // Idempotent and quick when they already run: so `make validate` needs no services-up on a cluster target.
-        const up = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/services/main.ts', 'up'], line);
+        const up = await runProcess(
+          process.execPath,
+          ['--import', import.meta.resolve('tsx'), repoPath('scripts/services/main.ts'), 'up'],
+          line,
+        );
         if (up.code !== 0) {
           throw new ValidateError(
             `the local services did not start (exit ${up.code})`,
@@ -110,10 +118,10 @@ export function localSteps(o: LocalOptions): Step[] {
       name: 'verify queries',
       async run(ctx, line) {
         const detail = await cli(
-          ['verify', '--keyspace', o.keyspace, ...datasetArgs(o.dataset), '--json', '.reports/verify.json'],
+          ['verify', '--keyspace', o.keyspace, ...datasetArgs(o.dataset), '--json', VERIFY_JSON],
           line,
         );
-        ctx.data['verify'] = JSON.parse(await readFile('.reports/verify.json', 'utf8')) as VerifyReport;
+        ctx.data['verify'] = JSON.parse(await readFile(VERIFY_JSON, 'utf8')) as VerifyReport;
         return detail;
       },
     },

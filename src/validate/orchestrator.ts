@@ -4,7 +4,8 @@
  * details; when a release may have been left on the cluster, the run says so and how to remove it.
  */
 import type { ProgressSink } from './progress.ts';
-import { writeReport, scopeLine, type RunOutcome } from './report.ts';
+import { reportPaths, writeReport, scopeLine, type RunOutcome } from './report.ts';
+import { shown } from '../util/repo.ts';
 import { ValidateError, type Step, type StepContext, type StepResult, type Target } from './types.ts';
 
 export const REPORT_STEPS = ['preflight', 'install', 'migrate', 'seed', 'verify queries', 'verify CDC', 'report'];
@@ -70,8 +71,9 @@ export async function runValidate(o: RunOptions): Promise<RunResult> {
     );
   }
   const outcome: RunOutcome = { target: o.target, steps: results, ctx, leftovers, ...(failure ? { failure } : {}) };
-  const paths = await writeReport(outcome, o.reportDir);
-  results.push({ step: 'report', status: 'ok', seconds: 0, detail: `${paths.md}, ${paths.json}` });
+  // The report lists itself as a step, so its paths are known before it is written (once).
+  const paths = reportPaths(o.reportDir);
+  results.push({ step: 'report', status: 'ok', seconds: 0, detail: `${shown(paths.md)}, ${shown(paths.json)}` });
   await writeReport(outcome, o.reportDir);
   if (failure) {
     o.progress.note(`\nvalidate FAILED: ${failure.reason}`);
@@ -79,7 +81,7 @@ export async function runValidate(o: RunOptions): Promise<RunResult> {
     o.progress.note(`next step: ${failure.nextStep}`);
   }
   for (const l of leftovers) o.progress.note(l);
-  o.progress.note(`\n${scopeLine(outcome)}\nreport: ${paths.md}, ${paths.json}`);
+  o.progress.note(`\n${scopeLine(outcome)}\nreport: ${shown(paths.md)}, ${shown(paths.json)}`);
   o.progress.note(failure ? 'validate FAILED' : 'validate passed');
   return { outcome, exitCode };
 }

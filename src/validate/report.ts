@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CdcResult } from './cdc-local.ts';
 import type { VerifyReport } from '../verify/verify.ts';
 import type { StepContext, StepResult, Target } from './types.ts';
+import { REPORTS_DIR } from '../util/repo.ts';
 
 export interface RunOutcome {
   target: Target;
@@ -84,10 +85,15 @@ export function renderMarkdown(o: RunOutcome): string {
   ].join('\n');
 }
 
-export async function writeReport(o: RunOutcome, dir = '.reports'): Promise<{ md: string; json: string }> {
+/** Where the report goes: the checkout's .reports/, whatever directory validate was started from. */
+export const reportPaths = (dir = REPORTS_DIR): { md: string; json: string } => ({
+  md: join(dir, 'validate.md'),
+  json: join(dir, 'validate.json'),
+});
+
+export async function writeReport(o: RunOutcome, dir = REPORTS_DIR): Promise<{ md: string; json: string }> {
   await mkdir(dir, { recursive: true });
-  const md = join(dir, 'validate.md');
-  const json = join(dir, 'validate.json');
+  const { md, json } = reportPaths(dir);
   await writeFile(md, renderMarkdown(o));
   await writeFile(
     json,

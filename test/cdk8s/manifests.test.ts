@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, datasetDefaults, defaultConfig, type StackConfig } from '../../cdk8s/config.ts';
+import { datasetDefaults, defaultConfig, type StackConfig } from '../../cdk8s/config.ts';
 import { QUOTA } from '../../cdk8s/environment.ts';
 import { buildApp } from '../../cdk8s/main.ts';
 import { seedCommand } from '../../src/cli/commands/seed.ts';
@@ -20,8 +20,9 @@ import {
   type K8sObject,
   type PodSpec,
 } from './support.ts';
+import { skipReasonUnlessCi } from '../support/ci.ts';
 
-const helmMissing = existsSync(HELM) ? null : 'missing .tools/bin/helm (run `make setup`)';
+const helmMissing = skipReasonUnlessCi(existsSync(HELM) ? null : 'missing .tools/bin/helm (run `make setup`)');
 let config: StackConfig;
 let out: string;
 let jobs: K8sObject[];
@@ -102,7 +103,6 @@ describe("the Jobs are built from the CLI's own config", () => {
 
   it('the environment variables are the ones the CLI reads', () => {
     const vars = Object.fromEntries(podOf(job('seed')).spec.containers[0]!.env!.map((e) => [e.name, e.value!]));
-    expect(vars).toEqual(cliEnv(config));
     expect(cqlSettings({}, vars)).toMatchObject({
       contactPoints: 'agentstore-scylladb-client.agentstore.svc:9042',
       keyspace: 'agentstore',

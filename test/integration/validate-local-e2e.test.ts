@@ -15,13 +15,10 @@ import type { VerifyReport } from '../../src/verify/verify.ts';
 // query on the CQL store, and the CDC path (stand-in feed -> Kafka -> projector -> Redis) with lag.
 const keyspace = `t_validate_${randomBytes(3).toString('hex')}`;
 let c: Connected | undefined;
-let unreachable: string | null = null;
 
 beforeAll(async () => {
-  c = await connectCql(cqlSettings({})).catch((e: Error) => {
-    unreachable = `the local services are not running (${e.message.split('\n')[0]}): run \`make services-up\``;
-    return undefined;
-  });
+  // No skip when the services are down: `make test` starts them, and a run without them is a failure.
+  c = await connectCql(cqlSettings({}));
 });
 afterAll(async () => {
   await c?.exec.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
@@ -29,10 +26,7 @@ afterAll(async () => {
 });
 
 describe('make validate, local mode, end to end', () => {
-  it('migrates, seeds 2000 sessions, verifies every key query, and verifies the CDC path with its lag', async ({
-    skip,
-  }) => {
-    if (unreachable) skip(unreachable);
+  it('migrates, seeds 2000 sessions, verifies every key query, and verifies the CDC path with its lag', async () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'validate-e2e-'));
     const progress = new RecordingProgress();
     const { exitCode, outcome } = await runValidate({
@@ -65,7 +59,6 @@ describe('make validate, local mode, end to end', () => {
     const cdc = outcome.ctx.data['cdc'] as CdcResult;
     expect(cdc.report.passed).toBe(true);
     expect(cdc.writes).toBe(100);
-    expect(cdc.lagP99Ms).toBeGreaterThanOrEqual(cdc.lagP50Ms);
     expect(cdc.published).toBeGreaterThan(2000 * 10);
     expect(outcome.ctx.notExercised).toContain('Kubernetes and the Helm chart (no reachable cluster, no docker+kind)');
   }, 600_000);

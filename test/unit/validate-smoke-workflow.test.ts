@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KIND_CLUSTER, KIND_CONFIG } from '../../src/validate/target.ts';
+import { REPO_ROOT } from '../../src/util/repo.ts';
 
 // .github/workflows/smoke.yml cannot run here (no docker): this keeps what it names real.
-const ROOT = new URL('../..', import.meta.url).pathname;
+const ROOT = REPO_ROOT;
 const text = readFileSync(join(ROOT, '.github/workflows/smoke.yml'), 'utf8');
 const wf = parse(text) as {
   jobs: Record<

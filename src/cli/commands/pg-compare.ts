@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
 import { connectCql } from '../../cql/connect.ts';
@@ -9,6 +8,7 @@ import { connectPg, pgSettings, type PgFlags } from '../../postgres/connect.ts';
 import { formatReport } from '../../verify/verify.ts';
 import { settingsFrom, withCqlOptions } from '../options.ts';
 import { withPgOptions } from '../pg-options.ts';
+import { writeFileAt } from '../../util/repo.ts';
 
 interface Flags extends CqlFlags, PgFlags {
   samples: string;
@@ -70,7 +70,7 @@ export function pgCompareCommand(): Command {
         );
         if (opts.json) {
           const { sample, ...rest } = report;
-          await writeFile(
+          await writeFileAt(
             opts.json,
             JSON.stringify(
               {

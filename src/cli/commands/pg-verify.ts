@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { intFlag } from '../../config/settings.ts';
 import { connectPg, pgSettings, type PgFlags } from '../../postgres/connect.ts';
@@ -6,6 +5,7 @@ import { PgQueries } from '../../postgres/queries.ts';
 import { formatReport, verify } from '../../verify/verify.ts';
 import { datasetFrom, withDatasetOptions, type DatasetFlags } from '../options.ts';
 import { withPgOptions } from '../pg-options.ts';
+import { writeFileAt } from '../../util/repo.ts';
 
 export function pgVerifyCommand(): Command {
   return withDatasetOptions(withPgOptions(new Command('pg-verify')))
@@ -24,7 +24,7 @@ export function pgVerifyCommand(): Command {
       try {
         const report = await verify(new PgQueries(pool), config, { samples, accountSamples });
         console.log(formatReport(report));
-        if (opts.json) await writeFile(opts.json, JSON.stringify(report, null, 2));
+        if (opts.json) await writeFileAt(opts.json, JSON.stringify(report, null, 2));
         if (!report.passed) process.exitCode = 1;
       } finally {
         await pool.end();

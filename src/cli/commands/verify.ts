@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { connectCql } from '../../cql/connect.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
@@ -9,6 +8,7 @@ import { readSideConfig } from '../../readside/config.ts';
 import { redisClient } from '../../readside/redis.ts';
 import { formatReport, verify } from '../../verify/verify.ts';
 import { datasetFrom, settingsFrom, withCqlOptions, withDatasetOptions, type DatasetFlags } from '../options.ts';
+import { writeFileAt } from '../../util/repo.ts';
 
 export function verifyCommand(): Command {
   return withDatasetOptions(withCqlOptions(new Command('verify')))
@@ -51,7 +51,7 @@ export function verifyCommand(): Command {
           });
           if (process.stderr.isTTY) process.stderr.write('\n');
           console.log(formatReport(report));
-          if (opts.json) await writeFile(opts.json, JSON.stringify(report, null, 2));
+          if (opts.json) await writeFileAt(opts.json, JSON.stringify(report, null, 2));
           if (!report.passed) process.exitCode = 1;
         } finally {
           await redis?.quit();

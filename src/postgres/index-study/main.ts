@@ -7,6 +7,7 @@ import type { SeedConfig } from '../../seed/generator.ts';
 import { connectPg, dropSchema, pgSettings, SCHEMA_PATTERN } from '../connect.ts';
 import { renderPlans, renderReport } from './report.ts';
 import { runSize, type SizeResult } from './run.ts';
+import { repoPath } from '../../util/repo.ts';
 
 /**
  * `npx tsx src/postgres/index-study/main.ts`: measures every secondary index against the query it
@@ -27,7 +28,11 @@ const program = new Command('index-study')
   .option('--accounts <n>', 'accounts', '100')
   .option('--days <n>', 'days of history', '30')
   .option('--end-date <YYYY-MM-DD>', 'first day after the dataset', '2026-11-01')
-  .option('--out <file>', 'report to write (the plans go to <name>-plans.md beside it)', 'docs/index-study.md')
+  .option(
+    '--out <file>',
+    'report to write (the plans go to <name>-plans.md beside it)',
+    repoPath('docs/index-study.md'),
+  )
   .option('--pg <url>', 'PostgreSQL URL (env AGENTSTORE_PG; default: local services)')
   .option(
     '--schema-prefix <name>',

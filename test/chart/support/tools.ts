@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../../src/util/repo.ts';
+import { skipReasonUnlessCi } from '../../support/ci.ts';
 
 /** The binaries `make setup` puts in .tools/bin: Helm 4 (tools.ts), Helm 3 and kubeconform (go-tools.sh). */
-export const ROOT = new URL('../../..', import.meta.url).pathname;
+export const ROOT = REPO_ROOT;
 const bin = (name: string): string => join(ROOT, '.tools/bin', name);
 export const HELM = { helm4: bin('helm'), helm3: bin('helm3') } as const;
 export type HelmName = keyof typeof HELM;
@@ -28,7 +30,6 @@ export const CLUSTER_FLAGS = [
  * excuse: `make test` ran `make setup`, so a missing tool must fail the suites, never skip them.
  */
 export function missingTools(): string | null {
-  if (process.env['CI']) return null;
   const need: [string, string][] = [
     [HELM.helm4, 'tsx scripts/setup/tools.ts'],
     [HELM.helm3, 'bash scripts/setup/go-tools.sh'],
@@ -36,9 +37,11 @@ export function missingTools(): string | null {
     [join(SCHEMA_DIR, 'service-v1.json'), 'tsx scripts/setup/k8s-schemas.ts'],
   ];
   const missing = need.filter(([path]) => !existsSync(path));
-  return missing.length
-    ? `missing ${missing.map(([p, fix]) => `${p.slice(ROOT.length)} (run ${fix})`).join(', ')}; run \`make setup\``
-    : null;
+  return skipReasonUnlessCi(
+    missing.length
+      ? `missing ${missing.map(([p, fix]) => `${p.slice(ROOT.length)} (run ${fix})`).join(', ')}; run \`make setup\``
+      : null,
+  );
 }
 
 export interface RunResult {
