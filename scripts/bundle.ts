@@ -15,7 +15,7 @@
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { REPO_ROOT } from '../src/util/repo.ts';
 import { noEntryGuards, stubUnused, zodLocales } from './chart/bundle-plugins.ts';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const { js, gz } = await bundle();
   if (gz.length > CONFIGMAP_CAP)
     throw new Error(`bundle is ${kib(gz.length)} compressed, above the 1 MiB ConfigMap cap`);
-  const rel = BUNDLE_PATH.slice(root.length);
+  const rel = relative(root, BUNDLE_PATH);
   if (process.argv.includes('--check')) {
     const same = existsSync(BUNDLE_PATH) && isFresh(readFileSync(BUNDLE_PATH), js);
     console.log(same ? `${rel} is fresh` : `${rel} is stale: run \`tsx scripts/bundle.ts\``);

@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../src/util/repo.ts';
 import { pathToFileURL } from 'node:url';
@@ -137,7 +137,7 @@ function goModDir(moduleAtVersion: string): string {
 async function main(): Promise<void> {
   const stamp = join(SCHEMA_DIR, '.stamp');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CONVERTER_STAMP) {
-    console.log(`k8s schemas: ${K8S_VERSION} (already in ${SCHEMA_DIR.slice(root.length)})`);
+    console.log(`k8s schemas: ${K8S_VERSION} (already in ${relative(root, SCHEMA_DIR)})`);
     return;
   }
   const k8s = goModDir(`k8s.io/kubernetes@${K8S_VERSION}`);
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   for (const [name, schema] of files) await writeFile(join(SCHEMA_DIR, name), JSON.stringify(schema));
   await writeFile(stamp, CONVERTER_STAMP);
   console.log(
-    `k8s schemas: ${files.size} strict schemas for ${K8S_VERSION} + ServiceMonitor/PodMonitor -> ${SCHEMA_DIR.slice(root.length)}`,
+    `k8s schemas: ${files.size} strict schemas for ${K8S_VERSION} + ServiceMonitor/PodMonitor -> ${relative(root, SCHEMA_DIR)}`,
   );
 }
 

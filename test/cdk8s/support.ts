@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../../cdk8s/config.ts';
@@ -83,7 +83,7 @@ export function kubeconformMissing(): string | null {
     [join(SCHEMAS, 'job-batch-v1.json'), 'tsx scripts/setup/k8s-schemas.ts'],
   ]
     .filter(([p]) => !existsSync(p!))
-    .map(([p, fix]) => `${p!.slice(ROOT.length)} (run ${fix})`);
+    .map(([p, fix]) => `${relative(ROOT, p!)} (run ${fix})`);
   return skipReasonUnlessCi(missing.length ? `missing ${missing.join(', ')}` : null);
 }
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../../src/util/repo.ts';
 import { skipReasonUnlessCi } from '../../support/ci.ts';
 
@@ -39,7 +39,7 @@ export function missingTools(): string | null {
   const missing = need.filter(([path]) => !existsSync(path));
   return skipReasonUnlessCi(
     missing.length
-      ? `missing ${missing.map(([p, fix]) => `${p.slice(ROOT.length)} (run ${fix})`).join(', ')}; run \`make setup\``
+      ? `missing ${missing.map(([p, fix]) => `${relative(ROOT, p)} (run ${fix})`).join(', ')}; run \`make setup\``
       : null,
   );
 }
