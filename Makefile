@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit test-chart typecheck format format-check validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status clean
+.PHONY: setup test test-unit test-chart typecheck format format-check validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean
 
 setup: node_modules/.installed
 	@bash scripts/setup/system.sh
@@ -76,6 +76,10 @@ services-down:
 
 services-status:
 	tsx scripts/services/main.ts status
+
+## Stops the local services and deletes their data (the next services-up starts empty).
+services-purge:
+	tsx scripts/services/main.ts purge
 
 clean:
 	rm -rf .reports dist

@@ -35,6 +35,8 @@ export interface Service {
   probe(): Promise<string>;
   /** One-time setup once the server answers (e.g. create the app's database). Must be idempotent. */
   afterReady?(): Promise<void>;
+  /** Folders outside .services/<name> that hold its data: `purge` removes them too. */
+  dataOutsideCheckout?: string[];
 }
 
 export interface Launch {

@@ -1,10 +1,13 @@
 // Local services for development and integration tests, as plain processes (no Docker):
-//   npx tsx scripts/services/main.ts <up|down|status> [cassandra|kafka|redis|postgres ...]   (default: all)
+//   npx tsx scripts/services/main.ts <up|down|status|purge> [cassandra|kafka|redis|postgres ...]   (default: all)
 // up:     start what is not running (idempotent; a stale pid file from a crash is cleaned up) and wait until
 //         each service answers a real request. Exit 1 if any fails, 2 on a missing prerequisite.
 // down:   SIGTERM (PostgreSQL: SIGINT), wait, then SIGKILL. A no-op for what is not running.
 // status: one line per service; exit 1 unless all requested services are running and answering.
+// purge:  down, then remove each service's data (.services/<name>, and PostgreSQL's cluster when it lives
+//         outside the checkout, see postgres.ts): the next `up` starts from empty.
 // Ports: src/config/local-services.ts. Data, logs, pid files: .services/<name>/. Jars: ~/.cache/agentstore (+ ~/.m2).
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { cassandra } from './cassandra.ts';
 import { kafka } from './kafka.ts';
@@ -16,6 +19,7 @@ import {
   portOpen,
   readPid,
   removePidFile,
+  serviceDir,
   rssMiB,
   startDetached,
   stopProcess,
@@ -99,6 +103,14 @@ async function down(svc: Service): Promise<void> {
   );
 }
 
+async function purge(svc: Service): Promise<void> {
+  await down(svc);
+  for (const dir of [serviceDir(svc.name), ...(svc.dataOutsideCheckout ?? [])]) {
+    await rm(dir, { recursive: true, force: true });
+    say(svc, `removed ${dir}`);
+  }
+}
+
 /** One line about the service and whether it is healthy. */
 async function status(svc: Service): Promise<{ line: string; ok: boolean }> {
   const pid = await livePid(svc, true);
@@ -121,8 +133,8 @@ async function status(svc: Service): Promise<{ line: string; ok: boolean }> {
 
 function parseArgs(argv: string[]): { command: string; services: Service[] } {
   const [command, ...names] = argv;
-  const usage = `usage: main.ts <up|down|status> [${ALL.map((s) => s.name).join('|')} ...]`;
-  if (!command || !['up', 'down', 'status'].includes(command)) throw new PrerequisiteError(usage);
+  const usage = `usage: main.ts <up|down|status|purge> [${ALL.map((s) => s.name).join('|')} ...]`;
+  if (!command || !['up', 'down', 'status', 'purge'].includes(command)) throw new PrerequisiteError(usage);
   const services =
     names.length === 0
       ? ALL
@@ -146,7 +158,7 @@ async function main(): Promise<number> {
     for (const svc of services) await svc.checkPrerequisites();
   }
   const t0 = Date.now();
-  const results = await Promise.allSettled(services.map(command === 'up' ? up : down));
+  const results = await Promise.allSettled(services.map(command === 'up' ? up : command === 'purge' ? purge : down));
   let failed = 0;
   results.forEach((r, i) => {
     if (r.status === 'rejected') {

@@ -1,16 +1,47 @@
-// PostgreSQL from the Debian package, run as our own postmaster with its cluster in .services/postgres/data.
-// Auth is `trust` for TCP on 127.0.0.1 only (and the unix socket is off): fine for a local dev box, never for
-// anything reachable from elsewhere.
+// PostgreSQL from the Debian package, run as our own postmaster. Its cluster is .services/postgres/data,
+// except as root (see clusterDir). Auth is `trust` for TCP on 127.0.0.1 only (and the unix socket is off):
+// fine for a local dev box, never for anything reachable from elsewhere.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { chown, rm } from 'node:fs/promises';
+import { chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
-import { PrerequisiteError, ensureDir, logFile, serviceDir, type Service } from './lib.ts';
+import { PrerequisiteError, REPO_ROOT, ensureDir, logFile, serviceDir, type Service } from './lib.ts';
 import { HOST, PORTS, POSTGRES_DB, POSTGRES_USER } from '../../src/config/local-services.ts';
 
 const FIX = 'run `make setup` (apt-get install -y postgresql)';
-const dataDir = () => path.join(serviceDir('postgres'), 'data');
+
+/** The `postgres` account's uid, gid and home, from /etc/passwd (the Debian package creates it). */
+function postgresAccount(): { uid: number; gid: number; home: string } | undefined {
+  const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
+  const entry = passwd
+    .split('\n')
+    .find((line) => line.startsWith('postgres:'))
+    ?.split(':');
+  if (!entry?.[2] || !entry[3] || !entry[5]) return undefined;
+  return { uid: Number(entry[2]), gid: Number(entry[3]), home: entry[5] };
+}
+
+const IN_CHECKOUT = path.join(serviceDir('postgres'), 'data');
+
+/**
+ * Where the cluster lives. PostgreSQL refuses to run as root, so as root it runs as `postgres`, and that
+ * account cannot traverse a checkout under a private directory (a 0700 or 0750 home, /root): initdb and
+ * the server could not even reach a data dir inside it. So as root the cluster lives under the account's
+ * own home (/var/lib/postgresql on Debian), one per checkout (named by a hash of its path, with a
+ * `checkout` file saying which); `make services-purge` removes it. A cluster an earlier version made in
+ * the checkout is kept where it is. As any other user the server runs as that user, in the checkout.
+ */
+function clusterDir(): string {
+  const account = process.getuid?.() === 0 ? postgresAccount() : undefined;
+  if (!account || existsSync(path.join(IN_CHECKOUT, 'PG_VERSION'))) return IN_CHECKOUT;
+  const id = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12);
+  return path.join(account.home, 'agentstore-clusters', id, 'data');
+}
+const DATA_DIR = clusterDir();
+const POSTGRES_EXTERNAL_DIR = DATA_DIR === IN_CHECKOUT ? undefined : path.dirname(DATA_DIR);
+const dataDir = () => DATA_DIR;
 
 /** Newest /usr/lib/postgresql/<v>/bin (Debian), else the directory of `initdb` on PATH. */
 function binDir(): string {
@@ -29,15 +60,10 @@ function binDir(): string {
 /** postgres refuses to run as root: as root we use the `postgres` account the Debian package creates. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
-  const entry = passwd
-    .split('\n')
-    .find((line) => line.startsWith('postgres:'))
-    ?.split(':');
-  if (!entry?.[2] || !entry[3]) {
+  const account = postgresAccount();
+  if (!account)
     throw new PrerequisiteError(`we run as root and PostgreSQL must not; no 'postgres' user exists: ${FIX}`);
-  }
-  return { uid: Number(entry[2]), gid: Number(entry[3]) };
+  return { uid: account.uid, gid: account.gid };
 }
 
 const psql = (user: string, db: string, sql: string) =>
@@ -52,11 +78,13 @@ async function initCluster(bin: string, user: { uid: number; gid: number } | und
   if (existsSync(path.join(data, 'PG_VERSION'))) return;
   await rm(data, { recursive: true, force: true }); // a half-made cluster from an interrupted initdb
   await ensureDir(data);
+  if (data !== IN_CHECKOUT) await writeFile(path.join(path.dirname(data), 'checkout'), `${REPO_ROOT}\n`);
   if (user) await chown(data, user.uid, user.gid);
   const res = spawnSync(
     path.join(bin, 'initdb'),
     ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'],
-    { encoding: 'utf8', ...user },
+    // cwd: initdb returns to its cwd, which the postgres account may not be allowed to enter.
+    { encoding: 'utf8', cwd: path.dirname(data), ...user },
   );
   if (res.status !== 0) {
     const hint = user ? ` (the 'postgres' user must be able to reach ${data}: every parent dir needs o+x)` : '';
@@ -69,6 +97,7 @@ export const postgres: Service = {
   port: PORTS.postgres,
   cmdlineMarker: dataDir(),
   startTimeoutMs: 60_000,
+  ...(POSTGRES_EXTERNAL_DIR ? { dataOutsideCheckout: [POSTGRES_EXTERNAL_DIR] } : {}),
   stopSignal: 'SIGINT', // "fast" shutdown: clean, but does not wait for clients to disconnect like SIGTERM does
 
   async checkPrerequisites() {
@@ -95,6 +124,7 @@ export const postgres: Service = {
         '-c',
         'shared_buffers=64MB',
       ],
+      cwd: path.dirname(dataDir()), // a cwd the server's account can enter (see clusterDir)
       ...user,
     };
   },

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { repoPath } from '../../src/util/repo.ts';
 
 export interface CliResult {
   code: number;
@@ -13,7 +14,8 @@ export interface CliResult {
  */
 export async function runNode(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', args, {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, {
+      cwd: repoPath(),
       env: { ...process.env, ...env },
       maxBuffer: 1 << 24,
     });
@@ -26,4 +28,4 @@ export async function runNode(args: string[], env: Record<string, string | undef
 
 /** `agentstore <args>` through bin/agentstore.js. */
 export const runCli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
-  runNode(['bin/agentstore.js', ...args], env);
+  runNode([repoPath('bin/agentstore.js'), ...args], env);
