@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { UsageError } from '../config/settings.ts';
-import { ValidationError } from '../domain/errors.ts';
-import { MigrationChecksumError } from '../migrations/runner.ts';
+import { LOCAL } from '../config/local-services.ts';
+import { describeFailure, endpointsOf, renderFailure } from './errors.ts';
 import { migrateCommand, statusCommand } from './commands/migrate.ts';
 import { seedCommand } from './commands/seed.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -13,6 +12,15 @@ import { pgSeedCommand } from './commands/pg-seed.ts';
 import { pgVerifyCommand } from './commands/pg-verify.ts';
 import { pgToCqlCommand } from './commands/pg-to-cql.ts';
 import { pgCompareCommand } from './commands/pg-compare.ts';
+
+// kafkajs 2.2.4 (its last release) arms a timer with a negative delay on every connection, which Node 24
+// reports as a TimeoutNegativeWarning on stderr (kafkajs#1751, open): plain text in the projector's JSON
+// log. Node clamps such a delay to 1 ms, as every earlier Node did silently, so that warning is dropped;
+// every other warning is printed as Node prints it.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'TimeoutNegativeWarning') console.error(`(node:${process.pid}) ${w.name}: ${w.message}`);
+});
 
 const program = new Command('agentstore')
   .description('The data layer of AI-agent products: ScyllaDB write model, CDC, Redis read models.')
@@ -35,17 +43,13 @@ program.addCommand(pgCompareCommand());
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const e = err as Error & { code?: string; exitCode?: number };
-  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 2);
-  if (e instanceof UsageError || e instanceof ValidationError) {
-    console.error(`error: ${e.message}`);
-    process.exit(2);
-  }
-  if (e instanceof MigrationChecksumError) {
-    console.error(`error: ${e.message}`);
-    process.exit(3);
-  }
-  console.error(`error: ${e.message}`);
+  const e = err as Error & { code?: unknown; exitCode?: number };
+  // commander has printed its own message (unknown option, --help) already.
+  if (typeof e.code === 'string' && e.code.startsWith('commander.')) process.exit(e.exitCode ?? 2);
+  const failure = describeFailure(err, endpointsOf(process.argv.slice(2), process.env, LOCAL));
+  console.error(renderFailure(failure));
   if (process.env['AGENTSTORE_DEBUG']) console.error(e.stack);
-  process.exit(1);
+  else if (failure.unexpected)
+    console.error('(this looks like a bug: AGENTSTORE_DEBUG=1 prints the stack to report it)');
+  process.exit(failure.exitCode);
 }

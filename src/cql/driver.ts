@@ -39,6 +39,24 @@ function reason(err: unknown): string {
   return (first ?? (err as Error)).message.split('\n')[0]!;
 }
 
+/** The first connection failed: every contact point was unreachable, or refused the login (see innerErrors). */
+export class CqlConnectError extends Error {
+  override name = 'CqlConnectError';
+  /** The driver's reason per host (an AuthenticationError for a refused login). */
+  readonly innerErrors: Record<string, unknown>;
+  constructor(
+    readonly contactPoints: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot reach the CQL server at ${contactPoints} (${reason(cause)}). ` +
+        `Start the local services with \`make services-up\`, or point --cql / AGENTSTORE_CQL at your cluster.`,
+      { cause },
+    );
+    this.innerErrors = (cause as { innerErrors?: Record<string, unknown> }).innerErrors ?? {};
+  }
+}
+
 const PREPARED = { prepare: true } as const;
 const EMPTY: ResultPage = Object.freeze({ rows: [] }) as ResultPage;
 
@@ -72,10 +90,7 @@ export class DriverExecutor implements CqlExecutor {
       await client.connect();
     } catch (err) {
       await client.shutdown().catch(() => {});
-      throw new Error(
-        `cannot reach the CQL server at ${conn.contactPoints} (${reason(err)}). ` +
-          `Start the local services with \`make services-up\`, or point --cql / AGENTSTORE_CQL at your cluster.`,
-      );
+      throw new CqlConnectError(conn.contactPoints, err);
     }
     return new DriverExecutor(client);
   }

@@ -28,6 +28,15 @@ export interface CqlExecutor {
   batch(statements: Statement[]): Promise<void>;
 }
 
+/**
+ * Whether a server error says a keyspace or table does not exist: the native protocol's Invalid error
+ * (0x2200), which ScyllaDB and Cassandra return for both. Other errors (unreachable, timeouts) are not.
+ */
+export function isMissingSchema(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e?.code === 0x2200 && /does not exist|unconfigured table/i.test(String(e.message));
+}
+
 /** The `[applied]` column of a lightweight transaction's result. */
 export function applied(page: ResultPage): boolean {
   return page.rows[0]?.['[applied]'] === true;

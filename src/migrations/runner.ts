@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { applied, type CqlExecutor } from '../cql/executor.ts';
+import { applied, isMissingSchema, type CqlExecutor } from '../cql/executor.ts';
 import type { Dialect } from '../cql/dialect.ts';
 import { createKeyspaceCql, createTableCql, KEYSPACE_PATTERN, type ReplicationOptions } from '../schema/table.ts';
-import { MIGRATIONS } from './index.ts';
+import { LATEST_VERSION, MIGRATIONS } from './index.ts';
 import type { Migration, MigrationContext, SchemaStep } from './migration.ts';
 
 export interface MigrateOptions extends ReplicationOptions {
@@ -170,12 +170,36 @@ async function acquireLock(
   }
 }
 
-/** The highest applied version, or 0 on an empty keyspace. */
+/** The highest applied version, or 0 where the keyspace or its migrations table does not exist yet. */
 export async function schemaVersion(exec: CqlExecutor, keyspace: string): Promise<number> {
   try {
     const rows = (await exec.execute(`SELECT version FROM ${keyspace}.schema_migrations`)).rows;
     return rows.reduce((max, r) => Math.max(max, r['version'] as number), 0);
-  } catch {
-    return 0;
+  } catch (err) {
+    // Only "no such keyspace/table" means version 0: an unreachable server or a timeout is not an empty keyspace.
+    if (isMissingSchema(err)) return 0;
+    throw err;
   }
+}
+
+/** The keyspace is missing or behind: what every command but `migrate` needs before it reads or writes. */
+export class SchemaNotReadyError extends Error {
+  override name = 'SchemaNotReadyError';
+  constructor(
+    readonly keyspace: string,
+    readonly version: number,
+    readonly latest: number,
+  ) {
+    super(
+      version === 0
+        ? `keyspace ${keyspace} has no agentstore schema (it does not exist, or was never migrated)`
+        : `keyspace ${keyspace} is at schema version ${version} of ${latest}`,
+    );
+  }
+}
+
+/** Throws SchemaNotReadyError unless every migration this code knows is applied. */
+export async function requireSchema(exec: CqlExecutor, keyspace: string, latest = LATEST_VERSION): Promise<void> {
+  const version = await schemaVersion(exec, keyspace);
+  if (version < latest) throw new SchemaNotReadyError(keyspace, version, latest);
 }

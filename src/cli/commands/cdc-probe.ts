@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
 import { connectCql } from '../../cql/connect.ts';
+import { requireSchema } from '../../migrations/runner.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { RedisQueries } from '../../readmodels/queries.ts';
 import { readSideConfig } from '../../readside/config.ts';
@@ -38,9 +39,18 @@ export function cdcProbeCommand(): Command {
       await redis.connect();
       const { exec } = await connectCql(s);
       let standin: CdcStandinExecutor | undefined;
+      // The probe can wait minutes for the connector's CDC windows: say where it stands every 10 s.
+      let visibleSoFar = 0;
+      const started = performance.now();
+      const heartbeat = setInterval(() => {
+        const secs = Math.round((performance.now() - started) / 1000);
+        console.error(
+          `waiting for the read models: ${visibleSoFar}/${writes} probe conversations visible after ${secs} s (deadline ${timeoutMs / 1000} s)`,
+        );
+      }, 10_000);
       try {
+        await requireSchema(exec, s.keyspace);
         standin = await openStandinIf(opts.cdcStandin, exec, s.keyspace);
-        const started = performance.now();
         const result = await probeCdc(
           new AgentStore(standin ?? exec, s.keyspace),
           new RedisQueries(redis, readSide.keyPrefix),
@@ -49,6 +59,7 @@ export function cdcProbeCommand(): Command {
             timeoutMs,
             spacingMs: 50,
             onProgress: (visible, total) => {
+              visibleSoFar = visible;
               if (visible === total || visible % Math.max(1, Math.ceil(total / 10)) === 0)
                 console.error(`visible in Redis: ${visible}/${total}`);
             },
@@ -66,6 +77,7 @@ export function cdcProbeCommand(): Command {
         );
         process.exitCode = 1;
       } finally {
+        clearInterval(heartbeat);
         await standin?.close();
         await redis.quit().catch(() => {});
         await exec.close();

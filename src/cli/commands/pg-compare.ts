@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
+import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { connectCql } from '../../cql/connect.ts';
-import { LATEST_VERSION } from '../../migrations/index.ts';
-import { schemaVersion } from '../../migrations/runner.ts';
+import { requireSchema } from '../../migrations/runner.ts';
 import { comparePgWithCql } from '../../postgres/compare.ts';
 import { connectPg, pgSettings, type PgFlags } from '../../postgres/connect.ts';
 import { formatReport } from '../../verify/verify.ts';
@@ -47,12 +46,7 @@ export function pgCompareCommand(): Command {
       const pool = connectPg(pgs, 4);
       const { exec } = await connectCql(cql);
       try {
-        const version = await schemaVersion(exec, cql.keyspace);
-        if (version < LATEST_VERSION) {
-          throw new UsageError(
-            `keyspace ${cql.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` (and \`pg-to-cql\`) first`,
-          );
-        }
+        await requireSchema(exec, cql.keyspace);
         const report = await comparePgWithCql(pool, exec, cql.keyspace, options, {
           onSample: (s) =>
             console.error(

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
+import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { connectCql } from '../../cql/connect.ts';
-import { LATEST_VERSION } from '../../migrations/index.ts';
-import { schemaVersion } from '../../migrations/runner.ts';
+import { requireSchema } from '../../migrations/runner.ts';
 import { connectPg, pgSettings, type PgFlags } from '../../postgres/connect.ts';
 import { backfillPgToCql } from '../../postgres/to-cql.ts';
 import { settingsFrom, withCqlOptions } from '../options.ts';
@@ -24,12 +23,7 @@ export function pgToCqlCommand(): Command {
       const pool = connectPg(pgs, 4);
       const { exec } = await connectCql(cql);
       try {
-        const version = await schemaVersion(exec, cql.keyspace);
-        if (version < LATEST_VERSION) {
-          throw new UsageError(
-            `keyspace ${cql.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`,
-          );
-        }
+        await requireSchema(exec, cql.keyspace);
         const started = performance.now();
         const p = await backfillPgToCql(pool, exec, cql.keyspace, {
           batchSessions,

@@ -1,9 +1,8 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { connectCql } from '../../cql/connect.ts';
-import { LATEST_VERSION } from '../../migrations/index.ts';
-import { schemaVersion } from '../../migrations/runner.ts';
-import { intFlag, UsageError, type CqlFlags } from '../../config/settings.ts';
+import { requireSchema } from '../../migrations/runner.ts';
+import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { seed } from '../../seed/seeder.ts';
 import type { CdcStandinExecutor } from '../../cdc/standin/executor.ts';
 import {
@@ -27,12 +26,7 @@ export function seedCommand(): Command {
       const { exec } = await connectCql(s);
       let standin: CdcStandinExecutor | undefined;
       try {
-        const version = await schemaVersion(exec, s.keyspace);
-        if (version < LATEST_VERSION) {
-          throw new UsageError(
-            `keyspace ${s.keyspace} is at schema version ${version} of ${LATEST_VERSION}: run \`agentstore migrate\` first`,
-          );
-        }
+        await requireSchema(exec, s.keyspace);
         standin = await openStandinIf(opts.cdcStandin, exec, s.keyspace);
         const bar = new cliProgress.SingleBar(
           {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { connectCql } from '../../cql/connect.ts';
+import { requireSchema } from '../../migrations/runner.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { CqlQueries } from '../../store/queries.ts';
 import type { KeyQueries } from '../../domain/queries.ts';
@@ -36,6 +37,7 @@ export function verifyCommand(): Command {
         await redis?.connect();
         const { exec } = await connectCql(s);
         try {
+          if (!redis) await requireSchema(exec, s.keyspace);
           // The dataset ends before --end-date: P2 starts its month walk there, not at today's month.
           const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
           const store: KeyQueries =
