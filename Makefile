@@ -2,12 +2,14 @@
 # Every target installs what it needs first (make setup is idempotent).
 
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# .tools/node first: every target runs on the pinned Node LTS that make setup puts there (scripts/setup/node.ts).
+export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
 .PHONY: setup test test-unit test-chart typecheck format format-check validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean
 
 setup: node_modules/.installed
+	@tsx scripts/setup/node.ts
 	@bash scripts/setup/system.sh
 	@tsx scripts/setup/tools.ts
 	@bash scripts/setup/go-tools.sh
