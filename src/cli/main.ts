@@ -13,15 +13,6 @@ import { pgVerifyCommand } from './commands/pg-verify.ts';
 import { pgToCqlCommand } from './commands/pg-to-cql.ts';
 import { pgCompareCommand } from './commands/pg-compare.ts';
 
-// kafkajs 2.2.4 (its last release) arms a timer with a negative delay on every connection, which Node 24
-// reports as a TimeoutNegativeWarning on stderr (kafkajs#1751, open): plain text in the projector's JSON
-// log. Node clamps such a delay to 1 ms, as every earlier Node did silently, so that warning is dropped;
-// every other warning is printed as Node prints it.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') console.error(`(node:${process.pid}) ${w.name}: ${w.message}`);
-});
-
 const program = new Command('agentstore')
   .description('The data layer of AI-agent products: ScyllaDB write model, CDC, Redis read models.')
   .showHelpAfterError('(run with --help for usage)')

@@ -3,6 +3,17 @@ import type { Logger } from './log.ts';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
 
+// kafkajs 2.2.4, its last release, arms a timer with a negative delay on every connection, which Node 24
+// reports as a TimeoutNegativeWarning on stderr (kafkajs#1751, open): plain text in the projector's JSON
+// log, on every start. Node clamps such a delay to 1 ms, as every earlier Node did silently, so that one
+// warning type is dropped where it is raised; every other warning goes out as before.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+  if (type === 'TimeoutNegativeWarning') return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
 /** A kafkajs client whose own logs go through our JSON logger (warnings and errors only). */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
   const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {

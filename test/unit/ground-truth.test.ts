@@ -1,63 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Role, Session, Step, Turn } from '../../src/domain/model.ts';
 import type { KeyQueries, PageRequest } from '../../src/domain/queries.ts';
 import { StepType } from '../../src/domain/step-types.ts';
 import { generateSessions, type SessionModel } from '../../src/seed/generator.ts';
 import { ROOT } from '../../src/store/writes.ts';
 import { GroundTruth } from '../../src/verify/ground-truth.ts';
-
-const at = (iso: string): Date => new Date(iso);
-
-/** Builds a session model by hand: turns in creation order, each agent turn with its steps timed off the turn. */
-function model(
-  session: Session,
-  turns: {
-    id: string;
-    role: Role;
-    parent: string | null;
-    at: string;
-    prompt?: string;
-    version?: string;
-    steps?: [StepType, unknown, number][];
-  }[],
-  active: [string, string][],
-  pending: string[],
-): SessionModel {
-  const { sessionId, accountId } = session;
-  const out: SessionModel = { session, turns: [], steps: [], active: new Map(active), pending: new Set(pending) };
-  for (const t of turns) {
-    const turn: Turn = {
-      turnId: t.id,
-      sessionId,
-      accountId,
-      role: t.role,
-      parentId: t.parent,
-      prompt: t.prompt ?? '',
-      agentVersion: t.role === 'agent' ? (t.version ?? 'v1') : null,
-      createdAt: at(t.at),
-    };
-    out.turns.push(turn);
-    let time = turn.createdAt.getTime();
-    (t.steps ?? []).forEach(([type, content, durationMs], idx) => {
-      const step: Step = {
-        turnId: t.id,
-        sessionId,
-        accountId,
-        idx,
-        type,
-        content: JSON.stringify(content),
-        createdAt: new Date(time),
-        durationMs,
-      };
-      out.steps.push(step);
-      time += durationMs;
-    });
-  }
-  return out;
-}
-
-const cls = (label: string, score: number) => ({ label, score });
-const text = (t: string) => ({ text: t });
+import { at, cls, model, text } from '../support/session-model.ts';
 
 // Session s1 of account A on 2026-10-01: a regenerated first answer, a pending InputRequest, an edited
 // first prompt (a second root, while the user switched back to the first root), and a turn at 23:59:59
