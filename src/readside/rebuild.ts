@@ -39,9 +39,19 @@ export async function rebuild(
     const topics = CDC_TABLES.map((t) => topicOf(config, t));
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     try {
+      // Progress while it catches up: a rebuild of a large backlog runs for minutes.
+      let reported = Date.now();
       for (;;) {
         const lag = await groupLag(admin, groupOf(config.group, to), topics);
         if (lag === 0) break;
+        if (Date.now() - reported >= 10_000) {
+          reported = Date.now();
+          log.log('info', 'rebuild catching up', {
+            to,
+            lag,
+            seconds: Math.round((performance.now() - started) / 1000),
+          });
+        }
         if (Date.now() > deadline)
           throw new Error(`rebuild not caught up in time (lag ${lag}); the old generation stays live`);
         await new Promise((r) => setTimeout(r, 500));
