@@ -18,8 +18,6 @@ export interface Failure {
   cause: string;
   fix?: string;
   exitCode: 1 | 2 | 3;
-  /** Not one we recognise: print the stack when AGENTSTORE_DEBUG is set. */
-  unexpected?: boolean;
 }
 
 /** Where the command was pointed, so a message can name the address it could not use. */
@@ -218,7 +216,11 @@ export function describeFailure(err: unknown, at: Endpoints = {}): Failure {
     const f = socketFailure(inner, at);
     if (f) return f;
   }
-  return { cause: firstLine(e.message) || e.name, exitCode: 1, unexpected: true };
+  return {
+    cause: firstLine(e.message) || e.name,
+    fix: 'none known: if it is not the environment, it is a bug; AGENTSTORE_DEBUG=1 prints the stack to report',
+    exitCode: 1,
+  };
 }
 
 /** The one line (two with the stack under AGENTSTORE_DEBUG) the CLI prints for a failure. */

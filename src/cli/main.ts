@@ -40,7 +40,5 @@ try {
   const failure = describeFailure(err, endpointsOf(process.argv.slice(2), process.env, LOCAL));
   console.error(renderFailure(failure));
   if (process.env['AGENTSTORE_DEBUG']) console.error(e.stack);
-  else if (failure.unexpected)
-    console.error('(this looks like a bug: AGENTSTORE_DEBUG=1 prints the stack to report it)');
   process.exit(failure.exitCode);
 }

@@ -44,7 +44,8 @@ describe('describeFailure', () => {
 
   it('anything else is a bug: its message, flagged for the stack', () => {
     const f = describeFailure(new TypeError('x.y is not a function'), at);
-    expect(f).toEqual({ cause: 'x.y is not a function', exitCode: 1, unexpected: true });
+    expect(f).toMatchObject({ cause: 'x.y is not a function', exitCode: 1 });
+    expect(f.fix).toMatch(/AGENTSTORE_DEBUG=1/);
   });
 });
 
