@@ -73,7 +73,7 @@ async function up(svc: Service): Promise<void> {
     }
     say(
       svc,
-      `served on ${HOST}:${svc.port} by a process started elsewhere (another checkout?): using it; \`down\` here will not stop it. ${detail}`,
+      `served on ${HOST}:${svc.port} by a process started elsewhere (another checkout? using it; \`down\` here will not stop it): ${detail}`,
     );
     return;
   }
