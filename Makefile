@@ -34,7 +34,7 @@ test-unit: node_modules/.installed
 test-chart: setup
 	vitest run test/chart
 
-## The CLI as one file for the chart's Jobs and test pod (charts/agentstore/files/).
+## What the chart's pods run, as one file (charts/agentstore/charts/cli/files/agentstore.mjs.br).
 bundle: node_modules/.installed
 	tsx scripts/bundle.ts
 

@@ -88,6 +88,15 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 {{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
 {{- end -}}
 
+{{/* The CLI bundle's bytes, from the files-only subchart charts/cli (.Subcharts: Helm 3.7+). */}}
+{{- define "agentstore.bundle" -}}
+{{- $bundle := (index .Subcharts "cli").Files.Get "files/agentstore.mjs.br" -}}
+{{- if not $bundle -}}
+{{- fail "charts/cli/files/agentstore.mjs.br is missing from the chart: build the CLI bundle (make bundle)" -}}
+{{- end -}}
+{{- $bundle -}}
+{{- end -}}
+
 {{- define "agentstore.bundleConfigMapName" -}}
 {{- printf "%s-cli" (include "agentstore.fullname" .) -}}
 {{- end -}}
