@@ -2,8 +2,8 @@
 /**
  * Bundles what the chart's pods run (src/cli/pod.ts: the commands of src/cli/pod-commands.ts, and
  * every dependency) into one ESM file and writes it brotli-compressed to
- * charts/agentstore/charts/cli/files/agentstore.mjs.br, where the chart's Jobs, test pod and projector
- * pick it up from a ConfigMap (binaryData, limit 1 MiB). Brotli, not gzip:
+ * charts/agentstore/charts/cli/files/agentstore.mjs.br, where the chart's Jobs, test pod, projector
+ * and connector supervisor pick it up from a ConfigMap (binaryData, limit 1 MiB). Brotli, not gzip:
  * ~20% smaller on minified JS, and Node decompresses it with its own zlib.
  *
  * The file sits in the files-only subchart `cli` because Helm does not store subcharts in the
@@ -37,6 +37,7 @@ export const BUNDLED_SOURCES = [
   'cdc',
   'cli',
   'config',
+  'connect',
   'cql',
   'domain',
   'migrations',
