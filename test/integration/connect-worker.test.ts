@@ -48,14 +48,20 @@ describe('connector registration on a real Connect worker', () => {
     expect(created.outcome).toBe('created');
     expect(created.health.summary).toBe('connector RUNNING, tasks 0=RUNNING');
 
+    // The worker logs "Creating connector <name>" each time it (re)starts the connector.
+    const starts = async () => (await worker.log()).match(/Creating connector sink-a of type/g)?.length ?? 0;
     const records = await worker.configRecords();
+    const started = await starts();
+    expect(started).toBeGreaterThanOrEqual(1);
     const again = await register('sink-a', config);
     expect(again.outcome).toBe('unchanged');
     expect(await worker.configRecords()).toBe(records);
+    expect(await starts()).toBe(started);
 
-    // What the GET-compare saves: a PUT of the very same config is written (and restarts the connector).
+    // What the GET-compare saves: a PUT of the very same config is written and restarts the connector.
     await client.putConfig('sink-a', config);
     expect(await worker.configRecords()).toBeGreaterThan(records);
+    await expect.poll(starts, { timeout: 20_000 }).toBeGreaterThan(started);
 
     const updated = await register('sink-a', { ...config, 'tasks.max': '2' });
     expect(updated.outcome).toBe('updated');
