@@ -69,7 +69,8 @@ export async function bundle(): Promise<{ js: Buffer; gz: Buffer; sources: strin
     metafile: true,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    // The chart's pods run Node 24 (jobs.image); test/chart/bundle.test.ts runs the bundle on that version.
+    target: 'node24',
     format: 'esm',
     write: false,
     minify: true,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_PATH } from '../../scripts/bundle.ts';
+import { ensureNode } from '../../scripts/setup/node-runtime.ts';
 import { ConnectStub } from '../support/connect-stub.ts';
 import { render, type K8sObject } from './support/render.ts';
 import { missingTools } from './support/tools.ts';
@@ -121,11 +122,12 @@ describe.skipIf(why !== null)(`the connector in charts/agentstore${why ? ` (skip
         AGENTSTORE_CQL_PASSWORD: 'pw from the secret',
       };
       // The container runs `node /app/agentstore.mjs <args>`: the same, with the bundle unpacked here.
+      const chartNode = await ensureNode();
       const argv = [script, ...job.command!.slice(2), ...(job.args ?? [])];
       const run = () =>
         new Promise<{ code: number; out: string }>((resolve) =>
           execFile(
-            process.execPath,
+            chartNode,
             argv,
             {
               env: { PATH: process.env['PATH'], ...jobEnv },
