@@ -3,6 +3,7 @@
  * FileStream connectors that ship with Kafka in place of the ScyllaDB connector (no ScyllaDB here;
  * its transient 400 is covered against the stand-in, test/unit/connect-register.test.ts).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -139,5 +140,32 @@ describe('agentstore connector (the CLI) on a real Connect worker', () => {
     const missing = await runCli(['connector', 'status', '--name', 'sink-nope'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/connector sink-nope: connector not registered\nfix: register it/);
+  });
+
+  it('supervise serves /readyz and agentstore_connector_up for a running connector and exits on SIGTERM', async () => {
+    await client.putConfig('sink-sup', sinkConfig(join(worker.dir, 'out-sup.txt')));
+    const child = spawn(
+      'node',
+      ['bin/agentstore.js', 'connector', 'supervise', '--name', 'sink-sup', '--interval', '1', '--metrics-port', '0'],
+      { env: { ...process.env, AGENTSTORE_CONNECT_URL: worker.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => /"metricsPort":(\d+)/.exec(out)?.[1], { timeout: 30_000 }).toBeDefined();
+      const base = `http://127.0.0.1:${/"metricsPort":(\d+)/.exec(out)![1]}`;
+      await expect
+        .poll(() => fetch(`${base}/readyz`).then((r) => r.status), { timeout: 60_000, interval: 500 })
+        .toBe(200);
+      expect(await fetch(`${base}/metrics`).then((r) => r.text())).toMatch(
+        /^agentstore_connector_up\{connector="sink-sup"\} 1$/m,
+      );
+      expect(out).toMatch(/"msg":"connector sink-sup: connector RUNNING, tasks 0=RUNNING"/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });
