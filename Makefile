@@ -12,6 +12,7 @@ setup: node_modules/.installed
 	@tsx scripts/setup/tools.ts
 	@bash scripts/setup/go-tools.sh
 	@tsx scripts/setup/k8s-schemas.ts
+	@echo "node for the chart's bundle: $$(tsx scripts/setup/node-runtime.ts)"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
