@@ -2,7 +2,7 @@
 # Every target installs what it needs first (make setup is idempotent).
 
 SHELL := /bin/bash
-# .tools/node first: every target runs on the pinned Node LTS that make setup puts there (scripts/setup/node.ts).
+# .tools/node first: every target runs on the chart's Node (jobs.image), which make setup puts there (scripts/setup/node.ts).
 export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
@@ -36,7 +36,7 @@ test-unit: node_modules/.installed
 test-chart: setup
 	vitest run test/chart
 
-## The CLI as one file for the chart's Jobs and test pod (charts/agentstore/files/).
+## What the chart's pods run, as one file (charts/agentstore/charts/cli/files/agentstore.mjs.br).
 bundle: node_modules/.installed
 	tsx scripts/bundle.ts
 

@@ -1,6 +1,6 @@
 /**
  * The seed, verify, bench and cdc-probe Jobs: node (the chart's Jobs image) running the CLI bundle that the
- * chart ships in its ConfigMap (built from charts/agentstore/files/agentstore.mjs.br), unpacked by
+ * chart ships in its ConfigMap (built from charts/agentstore/charts/cli/files/agentstore.mjs.br), unpacked by
  * an init container exactly as the chart's migration Job does. Same variables and flags as the CLI.
  */
 import { App, Chart, Duration, Size } from 'cdk8s';

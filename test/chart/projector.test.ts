@@ -45,7 +45,7 @@ describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped:
     const spec = podSpec(deploy!);
     expect(spec.initContainers?.map((c) => c.name)).toEqual(['unpack-cli']);
     const [main] = spec.containers;
-    expect(main!.image).toMatch(/^docker\.io\/library\/node:20\./);
+    expect(main!.image).toMatch(/^docker\.io\/library\/node:24\./);
     expect(main!.command).toEqual(['node', '/app/agentstore.mjs', 'project']);
     expect(envOf(main!)).toMatchObject({
       AGENTSTORE_KAFKA: 'rel-agentstore-kafka.ns.svc:9092',

@@ -88,6 +88,15 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 {{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
 {{- end -}}
 
+{{/* The CLI bundle's bytes, from the files-only subchart charts/cli (.Subcharts: Helm 3.7+). */}}
+{{- define "agentstore.bundle" -}}
+{{- $bundle := (index .Subcharts "cli").Files.Get "files/agentstore.mjs.br" -}}
+{{- if not $bundle -}}
+{{- fail "charts/cli/files/agentstore.mjs.br is missing from the chart: build the CLI bundle (make bundle)" -}}
+{{- end -}}
+{{- $bundle -}}
+{{- end -}}
+
 {{- define "agentstore.bundleConfigMapName" -}}
 {{- printf "%s-cli" (include "agentstore.fullname" .) -}}
 {{- end -}}
@@ -243,7 +252,29 @@ that it never appears in a URL (src/readside/config.ts).
 {{- end }}
 {{- end -}}
 
+{{/* Where `agentstore connector ...` finds Kafka Connect and the connector (the Job, the test pod, the supervisor). */}}
+{{- define "agentstore.connectEnv" -}}
+- name: AGENTSTORE_CONNECT_URL
+  value: {{ include "agentstore-connect.url" . | quote }}
+- name: AGENTSTORE_CONNECTOR_NAME
+  value: {{ .Values.connector.name | quote }}
+{{- end -}}
+
 {{/* "true" when helm test can check CDC end to end: connector registered, projector and Redis deployed. */}}
 {{- define "agentstore.tests.cdcCheck" -}}
 {{- if and .Values.connect.enabled .Values.connector.register .Values.projector.enabled .Values.redis.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The connector supervisor runs wherever the registration Job does, unless turned off. */}}
+{{- define "agentstore.supervisor.enabled" -}}
+{{- if and .Values.connector.register .Values.connector.supervisor.enabled .Values.connect.enabled .Values.scylladb.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{- define "agentstore.supervisor.fullname" -}}
+{{- printf "%s-connector-supervisor" (include "agentstore.fullname" .) -}}
+{{- end -}}
+
+{{- define "agentstore.supervisor.selectorLabels" -}}
+{{ include "agentstore.selectorLabels" . }}
+app.kubernetes.io/component: connector-supervisor
 {{- end -}}

@@ -115,7 +115,10 @@ export class FakeHost implements Host {
 }
 
 /** A connector status answer for the fake fetch. */
-export const connectorFetch = (status: unknown) => async () => ({ ok: true, status: 200, json: async () => status });
+export const connectorFetch =
+  (status: unknown): typeof fetch =>
+  async () =>
+    Response.json(status);
 
 export class RecordingProgress implements ProgressSink {
   lines: string[] = [];
