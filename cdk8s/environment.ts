@@ -7,7 +7,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
-import type { StackConfig } from './config.ts';
+import type { StackConfig } from '../src/k8s/config.ts';
 
 /** What the whole stack (values/kind.yaml) may request in the namespace, with room for the Jobs. */
 export const QUOTA = {

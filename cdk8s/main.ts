@@ -8,9 +8,9 @@
 import { App, Chart } from 'cdk8s';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultConfig, ROOT, type StackConfig } from './config.ts';
+import { defaultConfig, ROOT, type StackConfig } from '../src/k8s/config.ts';
 import { addEnvironment } from './environment.ts';
-import { addJobs } from './jobs.ts';
+import { addJobs } from '../src/k8s/jobs.ts';
 import { addStack } from './stack.ts';
 
 export function buildApp(c: StackConfig, outdir: string, withStack = true): App {

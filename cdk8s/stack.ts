@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Helm } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { ROOT, type StackConfig } from './config.ts';
+import { ROOT, type StackConfig } from '../src/k8s/config.ts';
 import { addEnvironment } from './environment.ts';
-import { addJobs } from './jobs.ts';
+import { addJobs } from '../src/k8s/jobs.ts';
 
 export function helmBinary(): string {
   const local = join(ROOT, '.tools/bin/helm');

@@ -1,6 +1,6 @@
 /** Regenerates the tables section of README.md and docs/data-model.md from the migrations. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { withTables } from '../../src/schema/catalog.ts';
+import { withTables } from '../../src/migrations/catalog.ts';
 import { repoPath } from '../../src/util/repo.ts';
 
 for (const file of ['README.md', 'docs/data-model.md']) {

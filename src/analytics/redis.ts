@@ -1,5 +1,5 @@
 import { STEP_TYPES, type StepType, type StepTypeName } from '../domain/step-types.ts';
-import type { Redis } from '../readmodels/apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { LiveKeys } from '../readmodels/generation.ts';
 import { SEP } from '../readmodels/keys.ts';
 import { forEachBounded } from '../util/bounded.ts';

@@ -1,5 +1,5 @@
-import { kafkaClient } from '../readside/kafka.ts';
-import { jsonLogger } from '../readside/log.ts';
+import { kafkaClient } from '../clients/kafka.ts';
+import { jsonLogger } from '../log/log.ts';
 import { stepEvent } from './projector-events.ts';
 
 /**

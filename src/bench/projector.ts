@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { redisClient } from '../readside/redis.ts';
+import { redisClient } from '../clients/redis.ts';
 import { decode } from '../cdc/envelope.ts';
 import { ProjectorMetrics } from '../projector/metrics.ts';
 import { Projector } from '../projector/projector.ts';
 import { APPLY_SHA, EVENTS_PER_CALL, loadScript, scriptArgs } from '../readmodels/apply.ts';
 import { effectOf } from '../readmodels/effects.ts';
 import { Keys } from '../readmodels/keys.ts';
-import { readSideConfig, topicOf } from '../readside/config.ts';
-import { ensureTopics, groupLag, kafkaClient } from '../readside/kafka.ts';
-import { jsonLogger } from '../readside/log.ts';
+import { readSideConfig, topicOf } from '../config/read-side.ts';
+import { ensureTopics, groupLag, kafkaClient } from '../clients/kafka.ts';
+import { jsonLogger } from '../log/log.ts';
 import { stepEvent } from './projector-events.ts';
-import { latency } from './stats.ts';
+import { latency } from '../util/latency.ts';
 
 /**
  * Projector benchmark (`npx tsx src/bench/projector.ts [events] [rate] [seconds]`), against the local Kafka and

@@ -2,7 +2,8 @@ import type { DriverExecutor } from '../cql/driver.ts';
 import { generateSession, type SeedConfig } from '../seed/generator.ts';
 import { CqlQueries } from '../store/queries.ts';
 import { windowDays } from '../verify/checks.ts';
-import { timePair, type Latency } from './stats.ts';
+import type { Latency } from '../util/latency.ts';
+import { timePair } from './stats.ts';
 
 export interface QueryFigures {
   query: string;

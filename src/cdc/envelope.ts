@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CDC_TABLES, type CdcTable } from '../readside/config.ts';
+import { CDC_TABLES, type CdcTable } from '../config/read-side.ts';
 import { parseLossless } from './json.ts';
 import { PRIMARY_KEYS, ROW_SCHEMAS } from './rows.ts';
 import { mustCompile, type Check } from './shape.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CdcTable } from '../readside/config.ts';
+import type { CdcTable } from '../config/read-side.ts';
 
 /**
  * The row images of each CDC table as the connector writes them with the JSON converter (no

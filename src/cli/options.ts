@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { cqlSettings, dayFlag, intFlag, type CqlFlags } from '../config/settings.ts';
 import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
 import type { CqlExecutor } from '../cql/executor.ts';
-import { readSideConfig } from '../readside/config.ts';
-import { jsonLogger } from '../readside/log.ts';
+import { readSideConfig } from '../config/read-side.ts';
+import { jsonLogger } from '../log/log.ts';
 import type { SeedConfig } from '../seed/generator.ts';
 
 /** The connection flags every command that talks to the CQL server shares. */

@@ -1,6 +1,10 @@
-import type { CqlSettings } from '../config/settings.ts';
 import { detectDialect, type Dialect } from './dialect.ts';
-import { DriverExecutor } from './driver.ts';
+import { DriverExecutor, type CqlConnection } from './driver.ts';
+
+/** Where to connect and which dialect to speak; `auto` asks the server (src/config/settings.ts fills it). */
+export interface ConnectOptions extends CqlConnection {
+  dialect: Dialect | 'auto';
+}
 
 export interface Connected {
   exec: DriverExecutor;
@@ -9,7 +13,7 @@ export interface Connected {
 }
 
 /** Connects and settles the dialect: detected from the server unless forced by --dialect. */
-export async function connectCql(s: CqlSettings): Promise<Connected> {
+export async function connectCql(s: ConnectOptions): Promise<Connected> {
   const exec = await DriverExecutor.connect({
     contactPoints: s.contactPoints,
     localDataCenter: s.localDataCenter,

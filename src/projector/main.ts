@@ -1,6 +1,6 @@
 import { UsageError } from '../config/settings.ts';
-import { readSideConfig } from '../readside/config.ts';
-import { jsonLogger } from '../readside/log.ts';
+import { readSideConfig } from '../config/read-side.ts';
+import { jsonLogger } from '../log/log.ts';
 import { runProjector } from './run.ts';
 
 /**

@@ -1,13 +1,14 @@
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { decode, DecodeError } from '../cdc/envelope.ts';
-import { applyChanges, EVENTS_PER_CALL, loadScript, type Change, type Redis } from '../readmodels/apply.ts';
+import { applyChanges, EVENTS_PER_CALL, loadScript, type Change } from '../readmodels/apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { effectOf } from '../readmodels/effects.ts';
 import { groupOf, prefixOf } from '../readmodels/generation.ts';
 import { Keys } from '../readmodels/keys.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from '../readside/config.ts';
-import { ensureTopics, kafkaClient } from '../readside/kafka.ts';
-import type { Logger } from '../readside/log.ts';
-import { redisClient } from '../readside/redis.ts';
+import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { ensureTopics, kafkaClient } from '../clients/kafka.ts';
+import type { Logger } from '../log/log.ts';
+import { redisClient } from '../clients/redis.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 

@@ -1,7 +1,7 @@
 import { currentGeneration } from '../readmodels/generation.ts';
-import type { ReadSideConfig } from '../readside/config.ts';
-import type { Logger } from '../readside/log.ts';
-import { redisClient } from '../readside/redis.ts';
+import type { ReadSideConfig } from '../config/read-side.ts';
+import type { Logger } from '../log/log.ts';
+import { redisClient } from '../clients/redis.ts';
 import { ProjectorMetrics } from './metrics.ts';
 import { Projector } from './projector.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClientType } from '@redis/client';
+import type { Redis } from '../clients/redis.ts';
 import type { Effect } from './effects.ts';
 
 /**
@@ -44,9 +44,6 @@ return out
 `;
 
 export const APPLY_SHA = createHash('sha1').update(APPLY_LUA).digest('hex');
-
-/** A node-redis client with the default modules (RESP2). */
-export type Redis = RedisClientType;
 
 export interface Change {
   tsUs: string;

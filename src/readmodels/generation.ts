@@ -1,4 +1,4 @@
-import type { Redis } from './apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { Keys } from './keys.ts';
 
 /**

@@ -23,7 +23,7 @@ import {
 } from '../domain/queries.ts';
 import { STEP_TYPES, stepTypeName, type StepType } from '../domain/step-types.ts';
 import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
-import type { Redis } from './apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { LiveKeys } from './generation.ts';
 import { SEP, type Keys } from './keys.ts';
 

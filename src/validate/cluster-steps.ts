@@ -3,8 +3,8 @@
  * live per-component readiness and the connector's state, seed, verify and the CDC probe through
  * the cdk8s Jobs, and `helm test` with its report. Helm runs through the Helm interface, everything else through Kube.
  */
-import { defaultConfig } from '../../cdk8s/config.ts';
-import { jobManifests } from '../../cdk8s/jobs.ts';
+import { defaultConfig } from '../k8s/config.ts';
+import { jobManifests } from '../k8s/jobs.ts';
 import { checkConnector, type Fetch } from './connector.ts';
 import { runJob } from './jobs.ts';
 import type { Helm, Host, Kube } from './kube.ts';

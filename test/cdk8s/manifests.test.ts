@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetDefaults, defaultConfig, type StackConfig } from '../../cdk8s/config.ts';
+import { datasetDefaults, defaultConfig, type StackConfig } from '../../src/k8s/config.ts';
 import { QUOTA } from '../../cdk8s/environment.ts';
 import { buildApp } from '../../cdk8s/main.ts';
 import { seedCommand } from '../../src/cli/commands/seed.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
-import { ROOT } from '../../cdk8s/config.ts';
+import { ROOT } from '../../src/k8s/config.ts';
 import { skipReasonUnlessCi } from '../support/ci.ts';
 
 export interface K8sObject {

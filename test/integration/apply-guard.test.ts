@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL } from '../../src/config/local-services.ts';
-import { applyEffect, loadScript, type Redis } from '../../src/readmodels/apply.ts';
+import { applyEffect, loadScript } from '../../src/readmodels/apply.ts';
+import type { Redis } from '../../src/clients/redis.ts';
 import type { Effect } from '../../src/readmodels/effects.ts';
 
 // The Lua guard on a real Redis: newer applies, equal or older is refused, deletes fence older writes.

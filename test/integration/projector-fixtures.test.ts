@@ -1,13 +1,13 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
-import type { Redis } from '../../src/readmodels/apply.ts';
+import type { Redis } from '../../src/clients/redis.ts';
 import { currentGeneration, prefixOf } from '../../src/readmodels/generation.ts';
-import { rebuild } from '../../src/readside/rebuild.ts';
+import { rebuild } from '../../src/projector/rebuild.ts';
 import { RedisQueries } from '../../src/readmodels/queries.ts';
-import { topicOf } from '../../src/readside/config.ts';
-import { ensureTopics, kafkaClient } from '../../src/readside/kafka.ts';
-import { silentLogger } from '../../src/readside/log.ts';
+import { topicOf } from '../../src/config/read-side.ts';
+import { ensureTopics, kafkaClient } from '../../src/clients/kafka.ts';
+import { silentLogger } from '../../src/log/log.ts';
 import { fixture, fixtures } from '../support/fixtures.ts';
 import { cdcTopics, cleanupReadSide, redisOf, snapshot, testReadSide, waitCaughtUp } from '../support/readside.ts';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from '../../src/readmodels/apply.ts';
-import { readSideConfig } from '../../src/readside/config.ts';
-import { redisClient } from '../../src/readside/redis.ts';
+import type { Redis } from '../../src/clients/redis.ts';
+import { readSideConfig } from '../../src/config/read-side.ts';
+import { redisClient } from '../../src/clients/redis.ts';
 import { redisOf, testReadSide } from '../support/readside.ts';
 
 // The chart hands the Redis password over in AGENTSTORE_REDIS_PASSWORD (from the Redis Secret), not in

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
-import type { Redis } from '../../src/readmodels/apply.ts';
-import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/readside/config.ts';
-import { waitCaughtUp as waitUntilCaughtUp } from '../../src/readside/catch-up.ts';
-import { dropReadSide } from '../../src/readside/cleanup.ts';
+import type { Redis } from '../../src/clients/redis.ts';
+import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/config/read-side.ts';
+import { waitCaughtUp as waitUntilCaughtUp } from '../../src/projector/catch-up.ts';
+import { dropReadSide } from '../../src/projector/cleanup.ts';
 
 /** A read-side config of its own per test file: topics, consumer group and Redis keys never collide. */
 export function testReadSide(name: string, keyspace = 'agentstore'): ReadSideConfig {

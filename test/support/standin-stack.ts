@@ -3,9 +3,9 @@ import { CdcStandinExecutor } from '../../src/cdc/standin/executor.ts';
 import type { Connected } from '../../src/cql/connect.ts';
 import { migrate } from '../../src/migrations/runner.ts';
 import { runProjector, type RunningProjector } from '../../src/projector/run.ts';
-import type { Redis } from '../../src/readmodels/apply.ts';
-import type { ReadSideConfig } from '../../src/readside/config.ts';
-import { silentLogger } from '../../src/readside/log.ts';
+import type { Redis } from '../../src/clients/redis.ts';
+import type { ReadSideConfig } from '../../src/config/read-side.ts';
+import { silentLogger } from '../../src/log/log.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from './cql.ts';
 import { cleanupReadSide, redisOf, testReadSide } from './readside.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { withTables } from '../../src/schema/catalog.ts';
+import { withTables } from '../../src/migrations/catalog.ts';
 
 describe('generated docs', () => {
   for (const file of ['README.md', 'docs/data-model.md']) {

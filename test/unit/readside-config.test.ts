@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/config/settings.ts';
-import { readSideConfig } from '../../src/readside/config.ts';
+import { readSideConfig } from '../../src/config/read-side.ts';
 
 describe('read-side config', () => {
   it('defaults to the local services', () => {

@@ -233,7 +233,7 @@ app.kubernetes.io/component: projector
 {{/*
 Environment of every pod that reads or writes the read models (the projector, the test pod): Kafka,
 topics and Redis; AGENTSTORE_KEYSPACE (also a topic-name part) comes with agentstore.cqlEnv or is set by the caller. The Redis password comes from the redis subchart's Secret, in its own variable so
-that it never appears in a URL (src/readside/config.ts).
+that it never appears in a URL (src/config/read-side.ts).
 */}}
 {{- define "agentstore.readSideEnv" -}}
 - name: AGENTSTORE_KAFKA

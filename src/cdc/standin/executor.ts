@@ -1,9 +1,9 @@
 import { stringify } from 'lossless-json';
 import type { Message, Producer } from 'kafkajs';
 import { applied, type CqlExecutor, type QueryOptions, type ResultPage, type Statement } from '../../cql/executor.ts';
-import { CDC_TABLES, topicOf } from '../../readside/config.ts';
-import { ensureTopics, kafkaClient } from '../../readside/kafka.ts';
-import type { Logger } from '../../readside/log.ts';
+import { CDC_TABLES, topicOf } from '../../config/read-side.ts';
+import { ensureTopics, kafkaClient } from '../../clients/kafka.ts';
+import type { Logger } from '../../log/log.ts';
 import { encodeKey, readImage } from './images.ts';
 import { BufferedPublisher } from './publisher.ts';
 import { rowId, rowWriteOf, type RowWrite } from './statements.ts';

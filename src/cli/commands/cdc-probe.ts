@@ -4,9 +4,9 @@ import { connectCql } from '../../cql/connect.ts';
 import { requireSchema } from '../../migrations/runner.ts';
 import { intFlag, type CqlFlags } from '../../config/settings.ts';
 import { RedisQueries } from '../../readmodels/queries.ts';
-import { readSideConfig } from '../../readside/config.ts';
-import { probeCdc, ProbeTimeoutError } from '../../readside/probe.ts';
-import { redisClient } from '../../readside/redis.ts';
+import { readSideConfig } from '../../config/read-side.ts';
+import { probeCdc, ProbeTimeoutError } from '../../verify/cdc-probe.ts';
+import { redisClient } from '../../clients/redis.ts';
 import { AgentStore } from '../../store/store.ts';
 import { openStandinIf, settingsFrom, withCqlOptions, withStandinOption } from '../options.ts';
 

@@ -5,7 +5,7 @@ import { health, traces } from '../../connect/health.ts';
 import { ConnectorError, registerConnector } from '../../connect/register.ts';
 import { ConnectClient, type ConnectorConfig } from '../../connect/rest.ts';
 import { ConnectorSupervisor } from '../../connect/supervise.ts';
-import { jsonLogger } from '../../readside/log.ts';
+import { jsonLogger } from '../../log/log.ts';
 import { serveProbes } from '../../util/probe-server.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { readSideConfig } from '../../readside/config.ts';
-import { jsonLogger } from '../../readside/log.ts';
-import { rebuild } from '../../readside/rebuild.ts';
+import { readSideConfig } from '../../config/read-side.ts';
+import { jsonLogger } from '../../log/log.ts';
+import { rebuild } from '../../projector/rebuild.ts';
 
 export function rebuildCommand(): Command {
   return new Command('rebuild')

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { latency } from '../../bench/stats.ts';
+import { latency } from '../../util/latency.ts';
 import type { SessionModel } from '../../seed/generator.ts';
 import { insertSessions, type WalUsage } from '../load.ts';
 

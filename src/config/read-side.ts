@@ -1,5 +1,5 @@
-import { UsageError } from '../config/settings.ts';
-import { LOCAL } from '../config/local-services.ts';
+import { UsageError } from './settings.ts';
+import { LOCAL } from './local-services.ts';
 import { KEYSPACE_PATTERN } from '../schema/table.ts';
 
 /**

@@ -1,6 +1,8 @@
-import { createClient } from '@redis/client';
-import type { Redis } from '../readmodels/apply.ts';
-import type { ReadSideConfig } from './config.ts';
+import { createClient, type RedisClientType } from '@redis/client';
+import type { ReadSideConfig } from '../config/read-side.ts';
+
+/** A node-redis client with the default modules (RESP2). */
+export type Redis = RedisClientType;
 
 export interface SocketTuning {
   /**

@@ -1,5 +1,5 @@
-import { MIGRATIONS } from '../migrations/index.ts';
-import type { TableDef } from './table.ts';
+import { MIGRATIONS } from './index.ts';
+import type { TableDef } from '../schema/table.ts';
 
 /** The current tables: every migration's createTable, with later addColumn steps folded in. */
 export function currentTables(): TableDef[] {

@@ -1,10 +1,10 @@
-import { ProjectorMetrics } from '../projector/metrics.ts';
-import { Projector } from '../projector/projector.ts';
+import { ProjectorMetrics } from './metrics.ts';
+import { Projector } from './projector.ts';
 import { currentGeneration, dropGeneration, groupOf, switchGeneration } from '../readmodels/generation.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from './config.ts';
-import { groupLag, kafkaClient } from './kafka.ts';
-import type { Logger } from './log.ts';
-import { redisClient } from './redis.ts';
+import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { groupLag, kafkaClient } from '../clients/kafka.ts';
+import type { Logger } from '../log/log.ts';
+import { redisClient } from '../clients/redis.ts';
 
 export interface RebuildResult {
   from: string;

@@ -1,8 +1,8 @@
-import type { Redis } from '../readmodels/apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { currentGeneration, groupOf } from '../readmodels/generation.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from './config.ts';
-import { groupLag, kafkaClient } from './kafka.ts';
-import { silentLogger } from './log.ts';
+import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { groupLag, kafkaClient } from '../clients/kafka.ts';
+import { silentLogger } from '../log/log.ts';
 
 export class NotCaughtUpError extends Error {
   override name = 'NotCaughtUpError';

@@ -1,8 +1,8 @@
-import type { Redis } from '../readmodels/apply.ts';
+import type { Redis } from '../clients/redis.ts';
 import { pointerKey } from '../readmodels/generation.ts';
-import type { ReadSideConfig } from './config.ts';
-import { kafkaClient } from './kafka.ts';
-import { silentLogger } from './log.ts';
+import type { ReadSideConfig } from '../config/read-side.ts';
+import { kafkaClient } from '../clients/kafka.ts';
+import { silentLogger } from '../log/log.ts';
 
 /**
  * Removes everything one read-side configuration owns: its CDC topics, its consumer groups, and

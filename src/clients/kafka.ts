@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import type { Logger } from './log.ts';
+import type { Logger } from '../log/log.ts';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
 

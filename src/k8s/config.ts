@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
-import { withDatasetOptions } from '../src/cli/options.ts';
-import { cqlSettings } from '../src/config/settings.ts';
-import { readSideConfig } from '../src/readside/config.ts';
-import { REPO_ROOT } from '../src/util/repo.ts';
+import { withDatasetOptions } from '../cli/options.ts';
+import { cqlSettings } from '../config/settings.ts';
+import { readSideConfig } from '../config/read-side.ts';
+import { REPO_ROOT } from '../util/repo.ts';
 
 export const ROOT = REPO_ROOT;
 export const CHART_DIR = join(ROOT, 'charts/agentstore');
