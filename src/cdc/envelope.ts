@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CDC_TABLES, type CdcTable } from '../config/read-side.ts';
+import { CDC_TABLES, isCdcTable, type CdcTable } from '../migrations/catalog.ts';
 import { parseLossless } from './json.ts';
 import { PRIMARY_KEYS, ROW_SCHEMAS } from './rows.ts';
 import { mustCompile, type Check } from './shape.ts';
@@ -78,14 +78,14 @@ function image(
 }
 
 // The last topic's table (a batch is one topic): saves building and matching the prefix per message.
-let last = { topic: '', prefix: '', keyspace: '', table: '' };
+let last: { topic: string; prefix: string; keyspace: string; table: CdcTable } | undefined;
 
-function tableOf(topic: string, expect: { topicPrefix: string; keyspace: string }): string {
-  if (topic === last.topic && expect.topicPrefix === last.prefix && expect.keyspace === last.keyspace)
+function tableOf(topic: string, expect: { topicPrefix: string; keyspace: string }): CdcTable {
+  if (last && topic === last.topic && expect.topicPrefix === last.prefix && expect.keyspace === last.keyspace)
     return last.table;
   const base = `${expect.topicPrefix}.${expect.keyspace}.`;
   const table = topic.startsWith(base) ? topic.slice(base.length) : '';
-  if (!(CDC_TABLES as readonly string[]).includes(table)) {
+  if (!isCdcTable(table)) {
     throw new DecodeError(
       'unknown-table',
       `topic "${topic}" is not one of ${CDC_TABLES.map((t) => base + t).join(', ')}`,
@@ -126,7 +126,7 @@ export function decode(
       `source.table_name "${e.source.table_name}" does not match topic "${topic}"`,
     );
   }
-  const t = table as CdcTable;
+  const t = table;
   const before = image(t, 'before', e.before);
   const after = image(t, 'after', e.after);
   if (e.op !== 'd' && !after)

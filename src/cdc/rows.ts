@@ -1,58 +1,49 @@
 import { z } from 'zod';
-import type { CdcTable } from '../config/read-side.ts';
+import { CDC_TABLES, keyOf, tableDef, type CdcTable } from '../migrations/catalog.ts';
+import type { CqlType } from '../schema/table.ts';
 
 /**
  * The row images of each CDC table as the connector writes them with the JSON converter (no
- * schemas): timestamp = epoch milliseconds, int = number, text = string. A column is null in a
- * partial image (a postimage of an update to a row whose other cells were never written), so only
- * the primary key is required here; the projector decides what a partial row can still update.
- * Unknown columns are allowed: a later migration may add one before the projector knows it.
+ * schemas), derived from the tables' definitions: timestamp = epoch milliseconds, date = days since
+ * the epoch, int = number, text = string. A column is null in a partial image (a postimage of an
+ * update to a row whose other cells were never written), so only the primary key is required; the
+ * clustering key is not either where a static-only row exists (its image has null clustering
+ * columns). The projector decides what a partial row can still update. Unknown columns are allowed:
+ * a later migration may add one before the projector knows it.
  */
-const text = z.string().nullish();
-const ms = z.number().int().nullish();
-const int = z.number().int().nullish();
+const VALUE: Record<CqlType, z.ZodType> = {
+  text: z.string(),
+  timestamp: z.number().int(),
+  date: z.number().int(),
+  int: z.number().int(),
+  double: z.number(),
+};
 
-export const ROW_SCHEMAS = {
-  sessions: z.looseObject({ session_id: z.string(), account_id: text, title: text, created_at: ms, last_activity: ms }),
-  turns_by_session: z.looseObject({
-    session_id: z.string(),
-    // Null in the image of the static row (active_root), which has no clustering key.
-    parent_id: text,
-    created_at: ms,
-    turn_id: text,
-    active_root: text,
-    account_id: text,
-    role: z.enum(['human', 'agent']).nullish(),
-    prompt: text,
-    active_child: text,
-    agent_version: text,
-  }),
-  steps_by_turn: z.looseObject({
-    turn_id: z.string(),
-    idx: z.number().int(),
-    session_id: text,
-    account_id: text,
-    step_type: int,
-    content: text,
-    created_at: ms,
-    duration_ms: int,
-    turn_created_at: ms,
-  }),
-  pending_inputs_by_account: z.looseObject({
-    account_id: z.string(),
-    session_id: z.string(),
-    turn_id: z.string(),
-    question: text,
-    created_at: ms,
-  }),
-} satisfies Record<CdcTable, z.ZodType>;
+/** Columns whose values the read models depend on beyond their CQL type: a role names a Redis key. */
+const NARROWER: Partial<Record<CdcTable, Record<string, z.ZodType>>> = {
+  turns_by_session: { role: z.enum(['human', 'agent']) },
+};
 
-export type RowOf<T extends CdcTable> = z.infer<(typeof ROW_SCHEMAS)[T]>;
+function imageSchema(table: CdcTable): z.ZodType {
+  const def = tableDef(table);
+  const key = keyOf(table);
+  const required = new Set([...key.partition, ...(def.staticColumns?.length ? [] : key.clustering)]);
+  const shape = Object.fromEntries(
+    Object.entries(def.columns).map(([column, type]) => {
+      const value = NARROWER[table]?.[column] ?? VALUE[type];
+      return [column, required.has(column) ? value : value.nullish()];
+    }),
+  );
+  return z.looseObject(shape);
+}
+
+export const ROW_SCHEMAS = Object.fromEntries(CDC_TABLES.map((t) => [t, imageSchema(t)])) as Record<
+  CdcTable,
+  z.ZodType
+>;
 
 /** Primary key columns, in key order: the version guard is keyed by them. */
-export const PRIMARY_KEYS: Record<CdcTable, { partition: string[]; clustering: string[] }> = {
-  sessions: { partition: ['session_id'], clustering: [] },
-  turns_by_session: { partition: ['session_id'], clustering: ['parent_id', 'created_at', 'turn_id'] },
-  steps_by_turn: { partition: ['turn_id'], clustering: ['idx'] },
-  pending_inputs_by_account: { partition: ['account_id'], clustering: ['session_id', 'turn_id'] },
-};
+export const PRIMARY_KEYS = Object.fromEntries(CDC_TABLES.map((t) => [t, keyOf(t)])) as Record<
+  CdcTable,
+  ReturnType<typeof keyOf>
+>;

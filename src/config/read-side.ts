@@ -127,10 +127,3 @@ export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideCo
     metricsPort: Number(port),
   };
 }
-
-/** The CDC-enabled tables the read models are built from (docs/data-model.md, "CDC" column). */
-export const CDC_TABLES = ['sessions', 'turns_by_session', 'steps_by_turn', 'pending_inputs_by_account'] as const;
-export type CdcTable = (typeof CDC_TABLES)[number];
-
-export const topicOf = (c: Pick<ReadSideConfig, 'topicPrefix' | 'keyspace'>, table: string): string =>
-  `${c.topicPrefix}.${c.keyspace}.${table}`;

@@ -5,7 +5,7 @@ import type { Migration } from './migration.ts';
  * account and session ids they are queried by; every partition is bounded by a product limit or a
  * time bucket. Frozen once released: later changes are new migrations.
  */
-export const initial: Migration = {
+export const initial = {
   version: 1,
   name: 'initial write model',
   steps: [
@@ -190,4 +190,4 @@ export const initial: Migration = {
       },
     },
   ],
-};
+} as const satisfies Migration;

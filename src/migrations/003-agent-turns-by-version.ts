@@ -8,7 +8,7 @@ import type { Migration } from './migration.ts';
  * agentstore, run once by the migration job, never by a served query; it only upserts, so an
  * interrupted migration resumes by scanning again.
  */
-export const agentTurnsByVersion: Migration = {
+export const agentTurnsByVersion = {
   version: 3,
   name: 'agent turns by version and day',
   steps: [
@@ -55,4 +55,4 @@ export const agentTurnsByVersion: Migration = {
     );
     log(`backfilled ${copied} agent turns into agent_turns_by_version_day`);
   },
-};
+} as const satisfies Migration;

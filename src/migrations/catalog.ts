@@ -1,10 +1,16 @@
+import type { CqlType, TableDef } from '../schema/table.ts';
 import { MIGRATIONS } from './index.ts';
-import type { TableDef } from '../schema/table.ts';
+import type { Migration } from './migration.ts';
 
-/** The current tables: every migration's createTable, with later addColumn steps folded in. */
-export function currentTables(): TableDef[] {
-  const tables = new Map<string, TableDef>();
-  for (const m of MIGRATIONS) {
+/**
+ * The current tables, folded from the migrations: the one home of the table list, the primary keys
+ * and the column types. The types below are computed from the migrations' literal definitions, so a
+ * new migration changes them too: a statement naming a column that no migration created does not
+ * compile (src/store/statements.ts).
+ */
+export function currentTables(migrations: readonly Migration[] = MIGRATIONS): TableDef[] {
+  const tables = new Map<string, TableDef & { columns: Record<string, CqlType> }>();
+  for (const m of migrations) {
     for (const step of m.steps) {
       if ('createTable' in step)
         tables.set(step.createTable.name, { ...step.createTable, columns: { ...step.createTable.columns } });
@@ -13,6 +19,68 @@ export function currentTables(): TableDef[] {
   }
   return [...tables.values()];
 }
+
+type Step = (typeof MIGRATIONS)[number]['steps'][number];
+type Created = Extract<Step, { createTable: unknown }>['createTable'];
+type Added = Extract<Step, { addColumn: unknown }>['addColumn'];
+
+/** The name of a current table. */
+export type TableName = Created['name'];
+/** A table whose changes the read side consumes (`cdc: true` in its migration). */
+export type CdcTable = Extract<Created, { cdc: true }>['name'];
+type Def<T extends TableName> = Extract<Created, { name: T }>;
+
+/** Column -> CQL type: the table's createTable columns plus every later addColumn. */
+type Columns<T extends TableName> = Def<T>['columns'] & {
+  [A in Extract<Added, { table: T }> as A['column']]: A['type'];
+};
+type Partition<T extends TableName> = Def<T>['partitionKey'][number];
+type Clustering<T extends TableName> = Def<T> extends { clustering: readonly { column: infer C }[] } ? C : never;
+/** The primary key columns: every row write names them. */
+export type KeyColumn<T extends TableName> = Partition<T> | Clustering<T>;
+/** Never null in a row read: the partition key, and the clustering key unless a static-only row can exist. */
+type NeverNull<T extends TableName> =
+  Partition<T> | (Def<T> extends { staticColumns: readonly string[] } ? never : Clustering<T>);
+
+/** How cassandra-driver returns a value of each CQL type, after cql/driver.ts plain(). */
+interface DriverValue {
+  text: string;
+  timestamp: Date;
+  date: string;
+  int: number;
+  double: number;
+}
+/** How the connector's JSON converter writes a value of each CQL type (src/cdc/rows.ts). */
+interface ImageValue {
+  text: string;
+  timestamp: number;
+  date: number;
+  int: number;
+  double: number;
+}
+type Typed<T extends TableName, V extends Record<CqlType, unknown>> = {
+  -readonly [C in keyof Columns<T>]: V[Columns<T>[C] & CqlType] | (C extends NeverNull<T> ? never : null);
+};
+/** A row of table T as the driver returns it; a column outside the key is null where never written. */
+export type RowOf<T extends TableName> = Typed<T, DriverValue>;
+/** A row image of CDC table T as the connector publishes it. */
+export type ImageOf<T extends CdcTable> = Typed<T, ImageValue>;
+
+const TABLES = new Map(currentTables().map((t) => [t.name, t]));
+
+/** The table's definition (current columns). */
+export const tableDef = (table: TableName): TableDef => TABLES.get(table)!;
+
+/** Primary key columns in key order: the partition key, then the clustering columns. */
+export function keyOf(table: TableName): { partition: readonly string[]; clustering: readonly string[] } {
+  const t = tableDef(table);
+  return { partition: t.partitionKey, clustering: (t.clustering ?? []).map((c) => c.column) };
+}
+
+export const isCdcTable = (name: string): name is CdcTable => TABLES.get(name)?.cdc === true;
+
+/** The CDC-enabled tables the read models are built from, in migration order. */
+export const CDC_TABLES: readonly CdcTable[] = [...TABLES.keys()].filter(isCdcTable);
 
 /** The Markdown table of tables -> queries -> keys, embedded in README.md and docs/data-model.md. */
 export function tablesMarkdown(): string {

@@ -3,6 +3,9 @@ import { agentVersion } from './002-agent-version.ts';
 import { agentTurnsByVersion } from './003-agent-turns-by-version.ts';
 import type { Migration } from './migration.ts';
 
-/** Every migration, in the order it applies. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, agentVersion, agentTurnsByVersion];
+/**
+ * Every migration, in the order it applies. Append only. Kept as a literal tuple: the table catalog's
+ * types (src/migrations/catalog.ts) are computed from it.
+ */
+export const MIGRATIONS = [initial, agentVersion, agentTurnsByVersion] as const satisfies readonly Migration[];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,12 +1,12 @@
 import type { CqlExecutor } from '../cql/executor.ts';
 import type { Dialect } from '../cql/dialect.ts';
-import type { TableDef } from '../schema/table.ts';
+import type { CqlType, TableDef } from '../schema/table.ts';
 
 /** One schema change. DDL steps are idempotent, so a migration interrupted half-way can simply run again. */
 export type SchemaStep =
   | { createTable: TableDef }
   /** Cassandra and ScyllaDB have no ADD COLUMN IF NOT EXISTS; the runner checks system_schema first. */
-  | { addColumn: { table: string; column: string; type: string } };
+  | { addColumn: { readonly table: string; readonly column: string; readonly type: CqlType } };
 
 export interface MigrationContext {
   exec: CqlExecutor;
@@ -18,7 +18,7 @@ export interface MigrationContext {
 export interface Migration {
   version: number;
   name: string;
-  steps: SchemaStep[];
+  steps: readonly SchemaStep[];
   /** Fills new tables or columns from existing data; must be idempotent (upserts only). */
   backfill?: (ctx: MigrationContext) => Promise<void>;
   /** Bump when the backfill's behaviour changes, so a changed migration is detected like changed DDL. */

@@ -64,7 +64,7 @@ async function applyStep(ctx: MigrationContext, step: SchemaStep): Promise<void>
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const { exec, keyspace, dialect } = opts;
   const log = opts.log ?? (() => {});
-  const migrations = opts.migrations ?? MIGRATIONS;
+  const migrations: readonly Migration[] = opts.migrations ?? MIGRATIONS;
   if (!KEYSPACE_PATTERN.test(keyspace)) {
     throw new Error(
       `keyspace "${keyspace}" is not a valid name: use lower-case letters, digits and _, starting with a letter (max 48)`,

@@ -1,6 +1,7 @@
 import type { Redis } from '../clients/redis.ts';
 import { currentGeneration, groupOf } from '../readmodels/generation.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { cdcTopics } from '../cdc/topics.ts';
+import type { ReadSideConfig } from '../config/read-side.ts';
 import { groupLag, kafkaClient } from '../clients/kafka.ts';
 import { silentLogger } from '../log/log.ts';
 
@@ -30,11 +31,7 @@ export async function waitCaughtUp(
     const started = Date.now();
     for (;;) {
       const gen = await currentGeneration(redis, c.keyPrefix);
-      const lag = await groupLag(
-        admin,
-        groupOf(c.group, gen),
-        CDC_TABLES.map((t) => topicOf(c, t)),
-      ).catch(() => -1);
+      const lag = await groupLag(admin, groupOf(c.group, gen), cdcTopics(c)).catch(() => -1);
       if (lag === 0) return;
       opts.onLag?.(lag);
       if (Date.now() - started > opts.timeoutMs) throw new NotCaughtUpError(opts.timeoutMs, lag);

@@ -5,7 +5,8 @@ import type { Redis } from '../clients/redis.ts';
 import { effectOf } from '../readmodels/effects.ts';
 import { groupOf, prefixOf } from '../readmodels/generation.ts';
 import { Keys } from '../readmodels/keys.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { cdcTopics } from '../cdc/topics.ts';
+import type { ReadSideConfig } from '../config/read-side.ts';
 import { ensureTopics, kafkaClient } from '../clients/kafka.ts';
 import type { Logger } from '../log/log.ts';
 import { redisClient } from '../clients/redis.ts';
@@ -48,7 +49,7 @@ export class Projector {
   }
 
   get cdcTopics(): string[] {
-    return CDC_TABLES.map((t) => topicOf(this.o.config, t));
+    return cdcTopics(this.o.config);
   }
 
   async start(): Promise<void> {

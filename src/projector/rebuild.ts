@@ -1,7 +1,8 @@
 import { ProjectorMetrics } from './metrics.ts';
 import { Projector } from './projector.ts';
 import { currentGeneration, dropGeneration, groupOf, switchGeneration } from '../readmodels/generation.ts';
-import { CDC_TABLES, topicOf, type ReadSideConfig } from '../config/read-side.ts';
+import { cdcTopics } from '../cdc/topics.ts';
+import type { ReadSideConfig } from '../config/read-side.ts';
 import { groupLag, kafkaClient } from '../clients/kafka.ts';
 import type { Logger } from '../log/log.ts';
 import { redisClient } from '../clients/redis.ts';
@@ -36,7 +37,7 @@ export async function rebuild(
     log.log('info', 'rebuild started', { from, to, group: groupOf(config.group, to) });
     const projector = new Projector({ config, generation: to, log, metrics: new ProjectorMetrics() });
     await projector.start();
-    const topics = CDC_TABLES.map((t) => topicOf(config, t));
+    const topics = cdcTopics(config);
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     try {
       // Progress while it catches up: a rebuild of a large backlog runs for minutes.

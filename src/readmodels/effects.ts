@@ -1,7 +1,7 @@
 import { DecodeError, type ChangeEvent } from '../cdc/envelope.ts';
 import { PRIMARY_KEYS } from '../cdc/rows.ts';
 import { StepType } from '../domain/step-types.ts';
-import type { CdcTable } from '../config/read-side.ts';
+import type { CdcTable } from '../migrations/catalog.ts';
 import { Keys, SEP } from './keys.ts';
 import { transition, inverse, type Op } from './ops.ts';
 

@@ -5,16 +5,19 @@ import type { Dialect } from '../cql/dialect.ts';
  * table -> queries -> keys list and the docs all come from one place.
  */
 export interface TableDef {
-  name: string;
+  readonly name: string;
   /** Which key queries (P1..E3) or write-path checks read this table, and why it is shaped so. */
-  serves: string;
-  columns: Record<string, string>;
-  partitionKey: string[];
-  clustering?: { column: string; order: 'ASC' | 'DESC' }[];
-  staticColumns?: string[];
+  readonly serves: string;
+  readonly columns: Readonly<Record<string, CqlType>>;
+  readonly partitionKey: readonly string[];
+  readonly clustering?: readonly { readonly column: string; readonly order: 'ASC' | 'DESC' }[];
+  readonly staticColumns?: readonly string[];
   /** The read side (projector) consumes this table's changes; ScyllaDB only. */
-  cdc?: boolean;
+  readonly cdc?: boolean;
 }
+
+/** The CQL column types the tables use; the typed rows (src/migrations/catalog.ts) map each to a value type. */
+export type CqlType = 'text' | 'timestamp' | 'date' | 'int' | 'double';
 
 /**
  * ScyllaDB CDC options (docs/features/cdc/cdc-log-table.rst and cdc-preimages.rst in scylladb/scylladb,

@@ -15,15 +15,8 @@ import type { SeedConfig } from '../../src/seed/generator.ts';
 import { seed } from '../../src/seed/seeder.ts';
 import { verify } from '../../src/verify/verify.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
-import {
-  cdcTopics,
-  cleanupReadSide,
-  envOf,
-  redisOf,
-  snapshot,
-  testReadSide,
-  waitCaughtUp,
-} from '../support/readside.ts';
+import { cleanupReadSide, envOf, redisOf, snapshot, testReadSide, waitCaughtUp } from '../support/readside.ts';
+import { cdcTopics } from '../../src/cdc/topics.ts';
 
 // kill -9 of the projector process mid-stream, then a restart: the read models equal a clean projection of
 // the same topics, key for key, and the ground truth. Then a redelivery on purpose: every event again, from

@@ -5,11 +5,12 @@ import type { Redis } from '../../src/clients/redis.ts';
 import { currentGeneration, prefixOf } from '../../src/readmodels/generation.ts';
 import { rebuild } from '../../src/projector/rebuild.ts';
 import { RedisQueries } from '../../src/readmodels/queries.ts';
-import { topicOf } from '../../src/config/read-side.ts';
+import { topicOf } from '../../src/cdc/topics.ts';
 import { ensureTopics, kafkaClient } from '../../src/clients/kafka.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import { fixture, fixtures } from '../support/fixtures.ts';
-import { cdcTopics, cleanupReadSide, redisOf, snapshot, testReadSide, waitCaughtUp } from '../support/readside.ts';
+import { cleanupReadSide, redisOf, snapshot, testReadSide, waitCaughtUp } from '../support/readside.ts';
+import { cdcTopics } from '../../src/cdc/topics.ts';
 
 // Connector-format fixtures through real Kafka and Redis: the effects, then exactly-once under duplicates,
 // replays and older row versions, then poison messages.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cqlSettings } from '../../src/config/settings.ts';
 import { connectCql, type Connected } from '../../src/cql/connect.ts';
+import { currentTables } from '../../src/migrations/catalog.ts';
 
 /**
  * Integration tests talk to the real CQL server from `make services-up` (Cassandra 5 standing in
@@ -29,21 +30,8 @@ export async function countRows(c: Connected, keyspace: string, table: string): 
   return Number(page.rows[0]?.['n'] ?? 0);
 }
 
-export const ALL_TABLES = [
-  'sessions',
-  'sessions_by_account',
-  'turns',
-  'turns_by_session',
-  'steps_by_turn',
-  'turns_by_account_day',
-  'steps_by_account_day',
-  'pending_inputs_by_account',
-  'turn_labels_by_account_day',
-  'agent_turns_by_version_day',
-] as const;
-
 export async function countAll(c: Connected, keyspace: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ALL_TABLES) out[t] = await countRows(c, keyspace, t);
+  for (const { name } of currentTables()) out[name] = await countRows(c, keyspace, name);
   return out;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import type { Redis } from '../../src/clients/redis.ts';
-import { CDC_TABLES, readSideConfig, topicOf, type ReadSideConfig } from '../../src/config/read-side.ts';
+import { readSideConfig, type ReadSideConfig } from '../../src/config/read-side.ts';
 import { waitCaughtUp as waitUntilCaughtUp } from '../../src/projector/catch-up.ts';
 import { dropReadSide } from '../../src/projector/cleanup.ts';
 
@@ -34,8 +34,6 @@ export async function redisOf(c: ReadSideConfig): Promise<Redis> {
   await r.connect();
   return r;
 }
-
-export const cdcTopics = (c: ReadSideConfig): string[] => CDC_TABLES.map((t) => topicOf(c, t));
 
 /** Waits until the projector has applied everything produced to the CDC topics. */
 export const waitCaughtUp = (c: ReadSideConfig, redis: Redis, timeoutMs = 90_000): Promise<void> =>

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CDC_TABLES } from '../../src/migrations/catalog.ts';
 import { MIGRATIONS } from '../../src/migrations/index.ts';
 import { checksum, renderStep } from '../../src/migrations/runner.ts';
 import { createKeyspaceCql } from '../../src/schema/table.ts';
@@ -20,7 +23,12 @@ describe('DDL per dialect', () => {
     const cdc = all('scylla')
       .filter((q) => q.includes("cdc = {'enabled': true"))
       .map((q) => /ks\.(\w+)/.exec(q)![1]);
-    expect(cdc.sort()).toEqual(['pending_inputs_by_account', 'sessions', 'steps_by_turn', 'turns_by_session']);
+    expect(cdc.sort()).toEqual([...CDC_TABLES].sort());
+  });
+
+  it('the chart registers exactly those tables with the connector (values.yaml connector.tables)', () => {
+    const values = parse(readFileSync('charts/agentstore/values.yaml', 'utf8')) as { connector: { tables: string[] } };
+    expect(values.connector.tables).toEqual(CDC_TABLES);
   });
 
   it('every table says which queries it serves', () => {
@@ -33,7 +41,7 @@ describe('DDL per dialect', () => {
     expect(new Set(sums).size).toBe(sums.length);
     const edited = {
       ...MIGRATIONS[1]!,
-      steps: [{ addColumn: { table: 'turns', column: 'agent_version', type: 'int' } }],
+      steps: [{ addColumn: { table: 'turns', column: 'agent_version', type: 'int' as const } }],
     };
     expect(checksum(edited, 'cassandra')).not.toBe(sums[1]);
   });

@@ -1,7 +1,7 @@
 import { stringify } from 'lossless-json';
 import type { Message, Producer } from 'kafkajs';
 import { applied, type CqlExecutor, type QueryOptions, type ResultPage, type Statement } from '../../cql/executor.ts';
-import { CDC_TABLES, topicOf } from '../../config/read-side.ts';
+import { cdcTopics, topicOf } from '../topics.ts';
 import { ensureTopics, kafkaClient } from '../../clients/kafka.ts';
 import type { Logger } from '../../log/log.ts';
 import { encodeKey, readImage } from './images.ts';
@@ -41,10 +41,7 @@ export class CdcStandinExecutor implements CqlExecutor {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(
-        admin,
-        CDC_TABLES.map((t) => topicOf({ topicPrefix: o.topicPrefix, keyspace }, t)),
-      );
+      await ensureTopics(admin, cdcTopics({ topicPrefix: o.topicPrefix, keyspace }));
     } finally {
       await admin.disconnect();
     }

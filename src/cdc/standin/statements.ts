@@ -1,5 +1,5 @@
 import { PRIMARY_KEYS } from '../rows.ts';
-import { CDC_TABLES, type CdcTable } from '../../config/read-side.ts';
+import { CDC_TABLES, type CdcTable } from '../../migrations/catalog.ts';
 
 /**
  * CDC STAND-IN: which CDC row a CQL write touches. Parses the statement shapes agentstore issues
