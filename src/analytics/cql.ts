@@ -1,5 +1,6 @@
 import { allRows, type CqlExecutor } from '../cql/executor.ts';
-import type { StepType, StepTypeName } from '../domain/step-types.ts';
+import type { StepTypeName } from '../domain/step-types.ts';
+import { select } from '../store/statements.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
 import {
@@ -37,20 +38,26 @@ export class CqlAnalytics implements AnalyticsQueries {
     for (const day of checkDays(days)) {
       for await (const r of allRows(
         this.exec,
-        `SELECT score FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ?`,
-        [accountId, day, label],
+        select(
+          this.ks,
+          'turn_labels_by_account_day',
+          ['score'],
+          "account_id = ? AND day = ? AND source = 'classifier' AND label = ?",
+          [accountId, day, label],
+        ),
       )) {
-        out[bucketOf(r['score'] as number, buckets)]!.count++;
+        out[bucketOf(r.score, buckets)]!.count++;
       }
     }
     return out;
   }
 
-  private async stepsOf(turnId: string, columns: string) {
+  private async stepsOf<C extends 'step_type' | 'duration_ms' | 'content' | 'created_at'>(
+    turnId: string,
+    columns: C[],
+  ) {
     return (
-      await this.exec.execute(`SELECT ${columns} FROM ${this.ks}.steps_by_turn WHERE turn_id = ?`, [turnId], {
-        fetchSize: 1000,
-      })
+      await this.exec.run(select(this.ks, 'steps_by_turn', columns, 'turn_id = ?', [turnId]), { fetchSize: 1000 })
     ).rows;
   }
 
@@ -63,17 +70,16 @@ export class CqlAnalytics implements AnalyticsQueries {
       for (const day of days) {
         for await (const r of allRows(
           this.exec,
-          `SELECT turn_id FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`,
-          [v, day],
+          select(this.ks, 'agent_turns_by_version_day', ['turn_id'], 'agent_version = ? AND day = ?', [v, day]),
         ))
-          turns.push(r['turn_id'] as string);
+          turns.push(r.turn_id);
       }
       const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
         tally.addTurn(
-          (await this.stepsOf(turnId, 'step_type, duration_ms, content')).map((s) => {
-            const type = s['step_type'] as StepType;
-            return { type, durationMs: s['duration_ms'] as number, label: labelOfStep(type, s['content'] as string) };
+          (await this.stepsOf(turnId, ['step_type', 'duration_ms', 'content'])).map((s) => {
+            const type = s.step_type!;
+            return { type, durationMs: s.duration_ms!, label: labelOfStep(type, s.content!) };
           }),
         );
       });
@@ -88,19 +94,24 @@ export class CqlAnalytics implements AnalyticsQueries {
     for (const day of checkDays(days)) {
       for await (const r of allRows(
         this.exec,
-        `SELECT turn_id, created_at FROM ${this.ks}.turns_by_account_day WHERE account_id = ? AND day = ? AND role = 'agent'`,
-        [accountId, day],
+        select(
+          this.ks,
+          'turns_by_account_day',
+          ['turn_id', 'created_at'],
+          "account_id = ? AND day = ? AND role = 'agent'",
+          [accountId, day],
+        ),
       )) {
-        turns.push({ turnId: r['turn_id'] as string, at: (r['created_at'] as Date).getTime() });
+        turns.push({ turnId: r.turn_id, at: r.created_at.getTime() });
       }
     }
     const gaps: number[] = [];
     await forEachBounded(turns, FAN_OUT, async (t) => {
       // Rows come in idx order (the clustering key), so the first match is the first step.
-      const first = (await this.stepsOf(t.turnId, 'step_type, created_at')).find(
-        (s) => want === null || s['step_type'] === want,
+      const first = (await this.stepsOf(t.turnId, ['step_type', 'created_at'])).find(
+        (s) => want === null || s.step_type === want,
       );
-      if (first) gaps.push((first['created_at'] as Date).getTime() - t.at);
+      if (first) gaps.push(first.created_at!.getTime() - t.at);
     });
     return percentilesOf(gaps.sort((a, b) => a - b));
   }

@@ -104,6 +104,11 @@ export class DriverExecutor implements CqlExecutor {
       : { rows: result.rows.map(toRow) };
   }
 
+  /** Rows arrive as the driver decodes the selected columns: a statement's row type is its promise. */
+  run<R extends Row>(statement: Statement<R>, options?: QueryOptions): Promise<ResultPage<R>> {
+    return this.execute(statement.query, statement.params, options) as Promise<ResultPage<R>>;
+  }
+
   async batch(statements: Statement[]): Promise<void> {
     if (statements.length === 0) return;
     await this.client.batch(statements as never, { prepare: true, logged: true });

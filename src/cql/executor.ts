@@ -4,9 +4,32 @@
  */
 export type Row = Record<string, unknown>;
 
-export interface Statement {
+/**
+ * The row one write changes, carried by the statement that writes it (src/store/statements.ts sets
+ * it on every INSERT, UPDATE and DELETE), so an executor that decorates writes, such as the CDC
+ * stand-in, never parses CQL text to learn them.
+ */
+export interface RowWrite {
+  keyspace: string;
+  table: string;
+  kind: 'insert' | 'update' | 'delete';
+  /** Primary key values, in key order; for a write of static columns only the partition key. */
+  key: Record<string, unknown>;
+  /** true when only the partition key is named: a write of static columns. */
+  staticRow: boolean;
+  /** USING TIMESTAMP value (microseconds), which ScyllaDB also uses as the change's cdc$time. */
+  writeTimeUs?: bigint;
+  /** A lightweight transaction (IF NOT EXISTS): it may not apply. */
+  lwt: boolean;
+}
+
+/** One CQL statement; R is the row type of a read (src/store/statements.ts `select`). */
+export interface Statement<R extends Row = Row> {
   query: string;
   params: unknown[];
+  row?: RowWrite;
+  /** Never set: carries the type of the rows a read returns. */
+  readonly rowType?: R;
 }
 
 export interface QueryOptions {
@@ -17,13 +40,15 @@ export interface QueryOptions {
   serial?: boolean;
 }
 
-export interface ResultPage {
-  rows: Row[];
+export interface ResultPage<R extends Row = Row> {
+  rows: R[];
   pageState?: string;
 }
 
 export interface CqlExecutor {
   execute(query: string, params?: unknown[], options?: QueryOptions): Promise<ResultPage>;
+  /** Runs one statement: its rows come typed, and a write's `row` reaches a decorating executor. */
+  run<R extends Row>(statement: Statement<R>, options?: QueryOptions): Promise<ResultPage<R>>;
   /** A logged batch: all statements apply or, after a coordinator failure, are replayed until they do. */
   batch(statements: Statement[]): Promise<void>;
 }
@@ -43,15 +68,14 @@ export function applied(page: ResultPage): boolean {
 }
 
 /** Reads every page of a query; only for bounded reads (one partition, or a migration's backfill). */
-export async function* allRows(
+export async function* allRows<R extends Row>(
   exec: CqlExecutor,
-  query: string,
-  params: unknown[] = [],
+  statement: Statement<R>,
   fetchSize = 1000,
-): AsyncGenerator<Row> {
+): AsyncGenerator<R> {
   let pageState: string | undefined;
   do {
-    const page = await exec.execute(query, params, { fetchSize, ...(pageState ? { pageState } : {}) });
+    const page = await exec.run(statement, { fetchSize, ...(pageState ? { pageState } : {}) });
     yield* page.rows;
     pageState = page.pageState;
   } while (pageState);

@@ -37,7 +37,10 @@ export const agentTurnsByVersion = {
     const insert = `INSERT INTO ${keyspace}.agent_turns_by_version_day (agent_version, day, created_at, turn_id, account_id, session_id) VALUES (?, ?, ?, ?, ?, ?)`;
     let copied = 0;
     await forEachBounded(
-      allRows(exec, `SELECT turn_id, role, agent_version, created_at, account_id, session_id FROM ${keyspace}.turns`),
+      allRows(exec, {
+        query: `SELECT turn_id, role, agent_version, created_at, account_id, session_id FROM ${keyspace}.turns`,
+        params: [],
+      }),
       32,
       async (row) => {
         if (row['role'] !== 'agent' || !row['agent_version']) return;

@@ -1,3 +1,5 @@
+import type { Role } from '../domain/model.ts';
+import type { StepType } from '../domain/step-types.ts';
 import type { CqlType, TableDef } from '../schema/table.ts';
 import { MIGRATIONS } from './index.ts';
 import type { Migration } from './migration.ts';
@@ -61,8 +63,19 @@ interface ImageValue {
 type Typed<T extends TableName, V extends Record<CqlType, unknown>> = {
   -readonly [C in keyof Columns<T>]: V[Columns<T>[C] & CqlType] | (C extends NeverNull<T> ? never : null);
 };
+/**
+ * Columns that hold a domain type, in every table that has them. Only the store writes them, and its
+ * writes are typed by RowOf, so what it reads back is of that type.
+ */
+interface DomainValue {
+  role: Role;
+  step_type: StepType;
+}
+type WithDomain<R> = {
+  [C in keyof R]: C extends keyof DomainValue ? DomainValue[C] | (null extends R[C] ? null : never) : R[C];
+};
 /** A row of table T as the driver returns it; a column outside the key is null where never written. */
-export type RowOf<T extends TableName> = Typed<T, DriverValue>;
+export type RowOf<T extends TableName> = WithDomain<Typed<T, DriverValue>>;
 /** A row image of CDC table T as the connector publishes it. */
 export type ImageOf<T extends CdcTable> = Typed<T, ImageValue>;
 

@@ -113,7 +113,7 @@ export async function backfillPgToCql(
     if (!models.length) return progress;
     const statements: Statement[] = models.flatMap((m) => sessionStatements(ks, m));
     await forEachBounded(statements, opts.concurrency, async (s) => {
-      await exec.execute(s.query, s.params);
+      await exec.run(s);
     });
     progress.sessions += models.length;
     progress.steps += models.reduce((n, m) => n + m.steps.length, 0);

@@ -42,7 +42,7 @@ export async function seed(
   const timer = opts.onProgress ? setInterval(() => opts.onProgress!(progress), 250) : undefined;
   try {
     await forEachBounded(seedStatements(ks, generateSessions(config), progress), opts.concurrency, async (s) => {
-      await exec.execute(s.query, s.params);
+      await exec.run(s);
       progress.statements++;
     });
   } finally {

@@ -1,5 +1,5 @@
-import { allRows, type CqlExecutor, type Row } from '../cql/executor.ts';
-import { monthOf, type Role } from '../domain/model.ts';
+import { allRows, type CqlExecutor } from '../cql/executor.ts';
+import { monthOf } from '../domain/model.ts';
 import {
   byCountThenLabel,
   byScoreThenTurn,
@@ -22,10 +22,13 @@ import {
   type TypeLatency,
 } from '../domain/queries.ts';
 import { StepType, stepTypeName } from '../domain/step-types.ts';
+import { select, selectCount, type Selected } from './statements.ts';
 import { ROOT } from './writes.ts';
 import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
 
-const iso = (v: unknown): string => (v as Date).toISOString();
+// Columns the store writes on every insert of a row are read back with `!`: null only for a row
+// another writer made, which the verifier then reports as a mismatch.
+const iso = (v: Date | null): string => v!.toISOString();
 
 function previousMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -57,28 +60,31 @@ export class CqlQueries implements KeyQueries {
 
   /** P1: one partition read; the branch is followed in memory from active_root. */
   async activeBranch(sessionId: string): Promise<BranchTurn[]> {
-    const byId = new Map<string, Row>();
-    let root: string | null = null;
-    for await (const row of allRows(
-      this.exec,
-      `SELECT parent_id, created_at, turn_id, active_root, role, prompt, active_child FROM ${this.ks}.turns_by_session WHERE session_id = ?`,
+    const rows = select(
+      this.ks,
+      'turns_by_session',
+      ['parent_id', 'created_at', 'turn_id', 'active_root', 'role', 'prompt', 'active_child'],
+      'session_id = ?',
       [sessionId],
-    )) {
-      root ??= (row['active_root'] as string | null) ?? null;
-      if (row['turn_id']) byId.set(row['turn_id'] as string, row);
+    );
+    const byId = new Map<string, Selected<typeof rows>>();
+    let root: string | null = null;
+    for await (const row of allRows(this.exec, rows)) {
+      root ??= row.active_root ?? null;
+      if (row.turn_id) byId.set(row.turn_id, row);
     }
     const branch: BranchTurn[] = [];
     for (let id = root; id && byId.has(id) && branch.length <= byId.size;) {
       const row = byId.get(id)!;
-      const parent = row['parent_id'] as string;
+      const parent = row.parent_id!;
       branch.push({
         turnId: id,
-        role: row['role'] as Role,
+        role: row.role!,
         parentId: parent === ROOT ? null : parent,
-        prompt: (row['prompt'] as string) ?? '',
-        createdAt: iso(row['created_at']),
+        prompt: row.prompt ?? '',
+        createdAt: iso(row.created_at),
       });
-      id = (row['active_child'] as string | null) ?? null;
+      id = row.active_child ?? null;
     }
     return branch;
   }
@@ -93,26 +99,32 @@ export class CqlQueries implements KeyQueries {
     const items: SessionListItem[] = [];
     while (left > 0 && items.length < limit) {
       const want = limit - items.length;
-      const rows = after
-        ? await this.exec.execute(
-            `SELECT created_at, session_id, title, last_activity FROM ${this.ks}.sessions_by_account WHERE account_id = ? AND month = ? AND (created_at, session_id) < (?, ?) LIMIT ${want}`,
-            [accountId, month, after.createdAt, after.sessionId],
-          )
-        : await this.exec.execute(
-            `SELECT created_at, session_id, title, last_activity FROM ${this.ks}.sessions_by_account WHERE account_id = ? AND month = ? LIMIT ${want}`,
-            [accountId, month],
-          );
+      const columns = ['created_at', 'session_id', 'title', 'last_activity'] as const;
+      const rows = await this.exec.run(
+        after
+          ? select(
+              this.ks,
+              'sessions_by_account',
+              columns,
+              `account_id = ? AND month = ? AND (created_at, session_id) < (?, ?) LIMIT ${want}`,
+              [accountId, month, after.createdAt, after.sessionId],
+            )
+          : select(this.ks, 'sessions_by_account', columns, `account_id = ? AND month = ? LIMIT ${want}`, [
+              accountId,
+              month,
+            ]),
+      );
       for (const r of rows.rows) {
         items.push({
-          sessionId: r['session_id'] as string,
-          title: r['title'] as string,
-          createdAt: iso(r['created_at']),
-          lastActivity: iso(r['last_activity'] ?? r['created_at']),
+          sessionId: r.session_id,
+          title: r.title!,
+          createdAt: iso(r.created_at),
+          lastActivity: iso(r.last_activity ?? r.created_at),
         });
       }
       if (rows.rows.length === want) {
         const last = rows.rows[rows.rows.length - 1]!;
-        after = { createdAt: last['created_at'] as Date, sessionId: last['session_id'] as string };
+        after = { createdAt: last.created_at, sessionId: last.session_id };
         break;
       }
       month = previousMonth(month);
@@ -131,49 +143,57 @@ export class CqlQueries implements KeyQueries {
   async turnSteps(turnId: string, page: PageRequest): Promise<Page<StepItem>> {
     const limit = checkLimit(page);
     const after = decodeCursor<number>(page.cursor) ?? -1;
-    const rows = await this.exec.execute(
-      `SELECT idx, step_type, content, duration_ms FROM ${this.ks}.steps_by_turn WHERE turn_id = ? AND idx > ? LIMIT ${limit + 1}`,
-      [turnId, after],
+    const rows = await this.exec.run(
+      select(
+        this.ks,
+        'steps_by_turn',
+        ['idx', 'step_type', 'content', 'duration_ms'],
+        `turn_id = ? AND idx > ? LIMIT ${limit + 1}`,
+        [turnId, after],
+      ),
     );
     const items = rows.rows.slice(0, limit).map((r) => ({
-      idx: r['idx'] as number,
-      type: stepTypeName(r['step_type'] as StepType),
-      content: r['content'] as string,
-      durationMs: r['duration_ms'] as number,
+      idx: r.idx,
+      type: stepTypeName(r.step_type!),
+      content: r.content!,
+      durationMs: r.duration_ms!,
     }));
     return rows.rows.length > limit ? { items, cursor: encodeCursor(items[items.length - 1]!.idx) } : { items };
   }
 
   /** P4: the turn's lookup row names its parent; the siblings are one clustering slice. */
   async siblings(turnId: string): Promise<Sibling[]> {
-    const turn = (
-      await this.exec.execute(`SELECT session_id, parent_id FROM ${this.ks}.turns WHERE turn_id = ?`, [turnId])
-    ).rows[0];
+    const turn = (await this.exec.run(select(this.ks, 'turns', ['session_id', 'parent_id'], 'turn_id = ?', [turnId])))
+      .rows[0];
     if (!turn) return [];
-    const rows = await this.exec.execute(
-      `SELECT turn_id, role, created_at FROM ${this.ks}.turns_by_session WHERE session_id = ? AND parent_id = ?`,
-      [turn['session_id'], turn['parent_id']],
+    const rows = await this.exec.run(
+      select(this.ks, 'turns_by_session', ['turn_id', 'role', 'created_at'], 'session_id = ? AND parent_id = ?', [
+        turn.session_id,
+        turn.parent_id,
+      ]),
     );
     return rows.rows.map((r) => ({
-      turnId: r['turn_id'] as string,
-      role: r['role'] as Role,
-      createdAt: iso(r['created_at']),
+      turnId: r.turn_id!,
+      role: r.role!,
+      createdAt: iso(r.created_at),
     }));
   }
 
   /** P5: the session row plus the roles of its (bounded) turn partition. */
   async sessionSummary(sessionId: string): Promise<SessionSummary | null> {
     const [session, turns] = await Promise.all([
-      this.exec.execute(
-        `SELECT account_id, title, created_at, last_activity FROM ${this.ks}.sessions WHERE session_id = ?`,
-        [sessionId],
+      this.exec.run(
+        select(this.ks, 'sessions', ['account_id', 'title', 'created_at', 'last_activity'], 'session_id = ?', [
+          sessionId,
+        ]),
       ),
       (async () => {
         const counts = { human: 0, agent: 0 };
-        for await (const r of allRows(this.exec, `SELECT role FROM ${this.ks}.turns_by_session WHERE session_id = ?`, [
-          sessionId,
-        ])) {
-          if (r['role'] === 'human' || r['role'] === 'agent') counts[r['role']]++;
+        for await (const r of allRows(
+          this.exec,
+          select(this.ks, 'turns_by_session', ['role'], 'session_id = ?', [sessionId]),
+        )) {
+          if (r.role === 'human' || r.role === 'agent') counts[r.role]++;
         }
         return counts;
       })(),
@@ -182,10 +202,10 @@ export class CqlQueries implements KeyQueries {
     if (!s) return null;
     return {
       sessionId,
-      accountId: s['account_id'] as string,
-      title: s['title'] as string,
-      createdAt: iso(s['created_at']),
-      lastActivity: iso(s['last_activity'] ?? s['created_at']),
+      accountId: s.account_id!,
+      title: s.title!,
+      createdAt: iso(s.created_at),
+      lastActivity: iso(s.last_activity ?? s.created_at),
       humanTurns: turns.human,
       agentTurns: turns.agent,
     };
@@ -195,12 +215,14 @@ export class CqlQueries implements KeyQueries {
   async turnsPerDay(accountId: string, days: string[]): Promise<DayTurnCount[]> {
     return Promise.all(
       checkDays(days).map(async (day) => {
-        const rows = await this.exec.execute(
-          `SELECT role, count(*) AS n FROM ${this.ks}.turns_by_account_day WHERE account_id = ? AND day = ? GROUP BY role`,
-          [accountId, day],
+        const rows = await this.exec.run(
+          selectCount(this.ks, 'turns_by_account_day', ['role'], 'account_id = ? AND day = ? GROUP BY role', [
+            accountId,
+            day,
+          ]),
         );
         const out: DayTurnCount = { day, human: 0, agent: 0 };
-        for (const r of rows.rows) if (r['role'] === 'human' || r['role'] === 'agent') out[r['role']] = Number(r['n']);
+        for (const r of rows.rows) if (r.role === 'human' || r.role === 'agent') out[r.role] = Number(r.n);
         return out;
       }),
     );
@@ -209,11 +231,13 @@ export class CqlQueries implements KeyQueries {
   /** A2 */
   async stepTypeDistribution(accountId: string, day: string): Promise<TypeCount[]> {
     checkDays([day]);
-    const rows = await this.exec.execute(
-      `SELECT step_type, count(*) AS n FROM ${this.ks}.steps_by_account_day WHERE account_id = ? AND day = ? GROUP BY step_type`,
-      [accountId, day],
+    const rows = await this.exec.run(
+      selectCount(this.ks, 'steps_by_account_day', ['step_type'], 'account_id = ? AND day = ? GROUP BY step_type', [
+        accountId,
+        day,
+      ]),
     );
-    return rows.rows.map((r) => ({ type: stepTypeName(r['step_type'] as StepType), count: Number(r['n']) }));
+    return rows.rows.map((r) => ({ type: stepTypeName(r.step_type), count: Number(r.n) }));
   }
 
   /** A3: each day partition returns durations already sorted within a type; days are merged here. */
@@ -223,12 +247,14 @@ export class CqlQueries implements KeyQueries {
       checkDays(days).map(async (day) => {
         for await (const r of allRows(
           this.exec,
-          `SELECT step_type, duration_ms FROM ${this.ks}.steps_by_account_day WHERE account_id = ? AND day = ?`,
-          [accountId, day],
+          select(this.ks, 'steps_by_account_day', ['step_type', 'duration_ms'], 'account_id = ? AND day = ?', [
+            accountId,
+            day,
+          ]),
           5000,
         )) {
-          const t = r['step_type'] as StepType;
-          (byType.get(t) ?? byType.set(t, []).get(t)!).push(r['duration_ms'] as number);
+          const t = r.step_type;
+          (byType.get(t) ?? byType.set(t, []).get(t)!).push(r.duration_ms);
         }
       }),
     );
@@ -247,25 +273,35 @@ export class CqlQueries implements KeyQueries {
     const out: PendingInput[] = [];
     for await (const r of allRows(
       this.exec,
-      `SELECT session_id, turn_id, question, created_at FROM ${this.ks}.pending_inputs_by_account WHERE account_id = ?`,
-      [accountId],
+      select(
+        this.ks,
+        'pending_inputs_by_account',
+        ['session_id', 'turn_id', 'question', 'created_at'],
+        'account_id = ?',
+        [accountId],
+      ),
     )) {
       out.push({
-        sessionId: r['session_id'] as string,
-        turnId: r['turn_id'] as string,
-        question: r['question'] as string,
-        createdAt: iso(r['created_at']),
+        sessionId: r.session_id,
+        turnId: r.turn_id,
+        question: r.question!,
+        createdAt: iso(r.created_at),
       });
     }
     return out;
   }
 
   private async labelCounts(accountId: string, day: string, source: 'classifier' | 'language'): Promise<LabelCount[]> {
-    const rows = await this.exec.execute(
-      `SELECT label, count(*) AS n FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = ? GROUP BY source, label`,
-      [accountId, day, source],
+    const rows = await this.exec.run(
+      selectCount(
+        this.ks,
+        'turn_labels_by_account_day',
+        ['label'],
+        'account_id = ? AND day = ? AND source = ? GROUP BY source, label',
+        [accountId, day, source],
+      ),
     );
-    return rows.rows.map((r) => ({ label: r['label'] as string, count: Number(r['n']) }));
+    return rows.rows.map((r) => ({ label: r.label, count: Number(r.n) }));
   }
 
   /** A6 */
@@ -285,15 +321,20 @@ export class CqlQueries implements KeyQueries {
         const out: LabeledTurn[] = [];
         for await (const r of allRows(
           this.exec,
-          `SELECT score, turn_id, idx, session_id FROM ${this.ks}.turn_labels_by_account_day WHERE account_id = ? AND day = ? AND source = 'classifier' AND label = ? AND score >= ?`,
-          [accountId, day, label, minScore],
+          select(
+            this.ks,
+            'turn_labels_by_account_day',
+            ['score', 'turn_id', 'idx', 'session_id'],
+            "account_id = ? AND day = ? AND source = 'classifier' AND label = ? AND score >= ?",
+            [accountId, day, label, minScore],
+          ),
         )) {
           out.push({
-            turnId: r['turn_id'] as string,
-            idx: r['idx'] as number,
-            sessionId: r['session_id'] as string,
+            turnId: r.turn_id,
+            idx: r.idx,
+            sessionId: r.session_id!,
             day,
-            score: r['score'] as number,
+            score: r.score,
           });
         }
         return out;
@@ -315,11 +356,10 @@ export class CqlQueries implements KeyQueries {
   async agentTurnsByVersion(agentVersion: string, days: string[]): Promise<DayCount[]> {
     return Promise.all(
       checkDays(days).map(async (day) => {
-        const rows = await this.exec.execute(
-          `SELECT count(*) AS n FROM ${this.ks}.agent_turns_by_version_day WHERE agent_version = ? AND day = ?`,
-          [agentVersion, day],
+        const rows = await this.exec.run(
+          selectCount(this.ks, 'agent_turns_by_version_day', [], 'agent_version = ? AND day = ?', [agentVersion, day]),
         );
-        return { day, count: Number(rows.rows[0]?.['n'] ?? 0) };
+        return { day, count: Number(rows.rows[0]?.n ?? 0) };
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { applied, type CqlExecutor, type Row, type Statement } from '../cql/executor.ts';
+import { applied, type CqlExecutor, type Statement } from '../cql/executor.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
   checkContent,
@@ -26,6 +26,7 @@ import {
   turnIndexWrites,
   type TurnKey,
 } from './writes.ts';
+import { select } from './statements.ts';
 
 export interface Clock {
   now(): Date;
@@ -87,19 +88,18 @@ export class AgentStore {
       title: checkText('title', input.title, LIMITS.titleBytes),
       createdAt: input.at ? checkDate('at', input.at) : this.clock.now(),
     };
-    const claim = insertSession(this.keyspace, session, true);
-    const page = await this.exec.execute(claim.query, claim.params, { serial: true });
+    const page = await this.exec.run(insertSession(this.keyspace, session, true), { serial: true });
     if (!applied(page)) {
       const existing = page.rows[0]!;
-      if (existing['account_id'] !== session.accountId) {
+      if (existing.account_id !== session.accountId) {
         throw new ValidationError(
           'sessionId',
           `"${session.sessionId}" already belongs to another account; use a new id`,
         );
       }
       // A retry: finish with the stored values so every index row gets the same keys.
-      session.createdAt = existing['created_at'] as Date;
-      session.title = existing['title'] as string;
+      session.createdAt = existing.created_at!;
+      session.title = existing.title!;
     }
     await this.exec.batch(sessionIndexWrites(this.keyspace, session));
     return session;
@@ -154,16 +154,13 @@ export class AgentStore {
       agentVersion,
       createdAt: at,
     };
-    const claim = insertTurn(this.keyspace, turn, session.createdAt, true);
-    const page = await this.exec.execute(claim.query, claim.params, { serial: true });
+    const page = await this.exec.run(insertTurn(this.keyspace, turn, session.createdAt, true), { serial: true });
     if (!applied(page)) {
       const existing = page.rows[0]!;
       const sameTurn =
-        existing['session_id'] === sessionId &&
-        existing['role'] === input.role &&
-        existing['parent_id'] === (parentId ?? ROOT);
+        existing.session_id === sessionId && existing.role === input.role && existing.parent_id === (parentId ?? ROOT);
       if (!sameTurn) throw new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
-      turn.createdAt = existing['created_at'] as Date;
+      turn.createdAt = existing.created_at!;
     }
 
     const writes: Statement[] = [
@@ -214,8 +211,7 @@ export class AgentStore {
       );
     }
     const parent = parentId === null ? null : await this.loadTurn(parentId, 'parentId');
-    const write = setActiveChild(this.keyspace, sessionId, parent, childId);
-    await this.exec.execute(write.query, write.params);
+    await this.exec.run(setActiveChild(this.keyspace, sessionId, parent, childId));
   }
 
   /**
@@ -264,9 +260,7 @@ export class AgentStore {
       createdAt: s.at,
       durationMs: s.durationMs,
     }));
-    await Promise.all(
-      steps.map((s) => insertStep(this.keyspace, s, turn.createdAt)).map((w) => this.exec.execute(w.query, w.params)),
-    );
+    await Promise.all(steps.map((s) => this.exec.run(insertStep(this.keyspace, s, turn.createdAt))));
 
     const derived: Statement[] = [];
     checked.forEach((s, i) => {
@@ -283,48 +277,45 @@ export class AgentStore {
   }
 
   private async loadSession(sessionId: string): Promise<Session> {
-    const page = await this.exec.execute(
-      `SELECT account_id, title, created_at FROM ${this.keyspace}.sessions WHERE session_id = ?`,
-      [sessionId],
+    const page = await this.exec.run(
+      select(this.keyspace, 'sessions', ['account_id', 'title', 'created_at'], 'session_id = ?', [sessionId]),
     );
     const row = page.rows[0];
     if (!row) throw new NotFoundError('sessionId', `no session "${sessionId}": create it first (createSession)`);
-    return {
-      sessionId,
-      accountId: row['account_id'] as string,
-      title: row['title'] as string,
-      createdAt: row['created_at'] as Date,
-    };
+    return { sessionId, accountId: row.account_id!, title: row.title!, createdAt: row.created_at! };
   }
 
   private async loadTurn(turnId: string, field: string): Promise<StoredTurn> {
-    const page = await this.exec.execute(
-      `SELECT session_id, account_id, role, parent_id, created_at, session_created_at FROM ${this.keyspace}.turns WHERE turn_id = ?`,
-      [turnId],
+    const page = await this.exec.run(
+      select(
+        this.keyspace,
+        'turns',
+        ['session_id', 'account_id', 'role', 'parent_id', 'created_at', 'session_created_at'],
+        'turn_id = ?',
+        [turnId],
+      ),
     );
     const row = page.rows[0];
     if (!row) throw new NotFoundError(field, `no turn "${turnId}"`);
-    return storedTurn(turnId, row);
+    const parent = row.parent_id!;
+    return {
+      turnId,
+      sessionId: row.session_id!,
+      accountId: row.account_id!,
+      role: row.role!,
+      parentId: parent === ROOT ? null : parent,
+      createdAt: row.created_at!,
+      sessionCreatedAt: row.session_created_at!,
+    };
   }
 
   private async hasChildren(turn: StoredTurn): Promise<boolean> {
-    const page = await this.exec.execute(
-      `SELECT turn_id FROM ${this.keyspace}.turns_by_session WHERE session_id = ? AND parent_id = ? LIMIT 1`,
-      [turn.sessionId, turn.turnId],
+    const page = await this.exec.run(
+      select(this.keyspace, 'turns_by_session', ['turn_id'], 'session_id = ? AND parent_id = ? LIMIT 1', [
+        turn.sessionId,
+        turn.turnId,
+      ]),
     );
     return page.rows.length > 0;
   }
-}
-
-function storedTurn(turnId: string, row: Row): StoredTurn {
-  const parent = row['parent_id'] as string;
-  return {
-    turnId,
-    sessionId: row['session_id'] as string,
-    accountId: row['account_id'] as string,
-    role: row['role'] as Role,
-    parentId: parent === ROOT ? null : parent,
-    createdAt: row['created_at'] as Date,
-    sessionCreatedAt: row['session_created_at'] as Date,
-  };
 }

@@ -1,6 +1,7 @@
 import type { Statement } from '../cql/executor.ts';
 import { dayOf, monthOf, type Session, type Step, type Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
+import { deleteRow, insert, update } from './statements.ts';
 
 /**
  * Where each row goes. Pure functions from validated entities to CQL statements: the store runs
@@ -22,50 +23,63 @@ export function lastActivityWrites(
   session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
   at: Date,
 ): Statement[] {
+  const writeTimeUs = micros(at);
   return [
-    {
-      query: `UPDATE ${ks}.sessions USING TIMESTAMP ? SET last_activity = ? WHERE session_id = ?`,
-      params: [micros(at), at, session.sessionId],
-    },
-    {
-      query: `UPDATE ${ks}.sessions_by_account USING TIMESTAMP ? SET last_activity = ? WHERE account_id = ? AND month = ? AND created_at = ? AND session_id = ?`,
-      params: [micros(at), at, session.accountId, monthOf(session.createdAt), session.createdAt, session.sessionId],
-    },
+    update(ks, 'sessions', { last_activity: at }, { session_id: session.sessionId }, { writeTimeUs }),
+    update(
+      ks,
+      'sessions_by_account',
+      { last_activity: at },
+      {
+        account_id: session.accountId,
+        month: monthOf(session.createdAt),
+        created_at: session.createdAt,
+        session_id: session.sessionId,
+      },
+      { writeTimeUs },
+    ),
   ];
 }
 
-export function insertSession(ks: string, s: Session, ifNotExists = false): Statement {
-  return {
-    query: `INSERT INTO ${ks}.sessions (session_id, account_id, title, created_at) VALUES (?, ?, ?, ?)${ifNotExists ? ' IF NOT EXISTS' : ''}`,
-    params: [s.sessionId, s.accountId, s.title, s.createdAt],
-  };
+export function insertSession(ks: string, s: Session, ifNotExists = false) {
+  return insert(
+    ks,
+    'sessions',
+    { session_id: s.sessionId, account_id: s.accountId, title: s.title, created_at: s.createdAt },
+    { ifNotExists },
+  );
 }
 
 /** Everything but the `sessions` row itself (which the store claims with a lightweight transaction). */
 export function sessionIndexWrites(ks: string, s: Session): Statement[] {
   return [
-    {
-      query: `INSERT INTO ${ks}.sessions_by_account (account_id, month, created_at, session_id, title) VALUES (?, ?, ?, ?, ?)`,
-      params: [s.accountId, monthOf(s.createdAt), s.createdAt, s.sessionId, s.title],
-    },
+    insert(ks, 'sessions_by_account', {
+      account_id: s.accountId,
+      month: monthOf(s.createdAt),
+      created_at: s.createdAt,
+      session_id: s.sessionId,
+      title: s.title,
+    }),
     ...lastActivityWrites(ks, s, s.createdAt),
   ];
 }
 
-export function insertTurn(ks: string, t: Turn, sessionCreatedAt: Date, ifNotExists = false): Statement {
-  return {
-    query: `INSERT INTO ${ks}.turns (turn_id, session_id, account_id, role, parent_id, created_at, session_created_at, agent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)${ifNotExists ? ' IF NOT EXISTS' : ''}`,
-    params: [
-      t.turnId,
-      t.sessionId,
-      t.accountId,
-      t.role,
-      t.parentId ?? ROOT,
-      t.createdAt,
-      sessionCreatedAt,
-      t.agentVersion,
-    ],
-  };
+export function insertTurn(ks: string, t: Turn, sessionCreatedAt: Date, ifNotExists = false) {
+  return insert(
+    ks,
+    'turns',
+    {
+      turn_id: t.turnId,
+      session_id: t.sessionId,
+      account_id: t.accountId,
+      role: t.role,
+      parent_id: t.parentId ?? ROOT,
+      created_at: t.createdAt,
+      session_created_at: sessionCreatedAt,
+      agent_version: t.agentVersion,
+    },
+    { ifNotExists },
+  );
 }
 
 export function turnIndexWrites(
@@ -74,21 +88,37 @@ export function turnIndexWrites(
   session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
 ): Statement[] {
   const out: Statement[] = [
-    {
-      query: `INSERT INTO ${ks}.turns_by_session (session_id, parent_id, created_at, turn_id, account_id, role, prompt, agent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [t.sessionId, t.parentId ?? ROOT, t.createdAt, t.turnId, t.accountId, t.role, t.prompt, t.agentVersion],
-    },
-    {
-      query: `INSERT INTO ${ks}.turns_by_account_day (account_id, day, role, created_at, turn_id, session_id) VALUES (?, ?, ?, ?, ?, ?)`,
-      params: [t.accountId, dayOf(t.createdAt), t.role, t.createdAt, t.turnId, t.sessionId],
-    },
+    insert(ks, 'turns_by_session', {
+      session_id: t.sessionId,
+      parent_id: t.parentId ?? ROOT,
+      created_at: t.createdAt,
+      turn_id: t.turnId,
+      account_id: t.accountId,
+      role: t.role,
+      prompt: t.prompt,
+      agent_version: t.agentVersion,
+    }),
+    insert(ks, 'turns_by_account_day', {
+      account_id: t.accountId,
+      day: dayOf(t.createdAt),
+      role: t.role,
+      created_at: t.createdAt,
+      turn_id: t.turnId,
+      session_id: t.sessionId,
+    }),
     ...lastActivityWrites(ks, session, t.createdAt),
   ];
   if (t.role === 'agent' && t.agentVersion) {
-    out.push({
-      query: `INSERT INTO ${ks}.agent_turns_by_version_day (agent_version, day, created_at, turn_id, account_id, session_id) VALUES (?, ?, ?, ?, ?, ?)`,
-      params: [t.agentVersion, dayOf(t.createdAt), t.createdAt, t.turnId, t.accountId, t.sessionId],
-    });
+    out.push(
+      insert(ks, 'agent_turns_by_version_day', {
+        agent_version: t.agentVersion,
+        day: dayOf(t.createdAt),
+        created_at: t.createdAt,
+        turn_id: t.turnId,
+        account_id: t.accountId,
+        session_id: t.sessionId,
+      }),
+    );
   }
   return out;
 }
@@ -102,23 +132,27 @@ export interface TurnKey {
 
 /** Points a parent (or, for parent null, the session's root) at the child that is shown. */
 export function setActiveChild(ks: string, sessionId: string, parent: TurnKey | null, childId: string): Statement {
-  if (!parent) {
-    return {
-      query: `UPDATE ${ks}.turns_by_session SET active_root = ? WHERE session_id = ?`,
-      params: [childId, sessionId],
-    };
-  }
-  return {
-    query: `UPDATE ${ks}.turns_by_session SET active_child = ? WHERE session_id = ? AND parent_id = ? AND created_at = ? AND turn_id = ?`,
-    params: [childId, sessionId, parent.parentId ?? ROOT, parent.createdAt, parent.turnId],
-  };
+  if (!parent) return update(ks, 'turns_by_session', { active_root: childId }, { session_id: sessionId });
+  return update(
+    ks,
+    'turns_by_session',
+    { active_child: childId },
+    { session_id: sessionId, parent_id: parent.parentId ?? ROOT, created_at: parent.createdAt, turn_id: parent.turnId },
+  );
 }
 
 export function insertStep(ks: string, s: Step, turnCreatedAt: Date): Statement {
-  return {
-    query: `INSERT INTO ${ks}.steps_by_turn (turn_id, idx, session_id, account_id, step_type, content, created_at, duration_ms, turn_created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [s.turnId, s.idx, s.sessionId, s.accountId, s.type, s.content, s.createdAt, s.durationMs, turnCreatedAt],
-  };
+  return insert(ks, 'steps_by_turn', {
+    turn_id: s.turnId,
+    idx: s.idx,
+    session_id: s.sessionId,
+    account_id: s.accountId,
+    step_type: s.type,
+    content: s.content,
+    created_at: s.createdAt,
+    duration_ms: s.durationMs,
+    turn_created_at: turnCreatedAt,
+  });
 }
 
 /** A label row: classifier verdicts and detected languages, keyed so score ranges are one slice. */
@@ -144,32 +178,49 @@ export function labelOf(type: StepType, parsed: unknown): StepLabel | null {
 export function stepIndexWrites(ks: string, s: Step, turnCreatedAt: Date, parsed: unknown): Statement[] {
   const day = dayOf(turnCreatedAt);
   const out: Statement[] = [
-    {
-      query: `INSERT INTO ${ks}.steps_by_account_day (account_id, day, step_type, duration_ms, turn_id, idx, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      params: [s.accountId, day, s.type, s.durationMs, s.turnId, s.idx, s.sessionId],
-    },
+    insert(ks, 'steps_by_account_day', {
+      account_id: s.accountId,
+      day,
+      step_type: s.type,
+      duration_ms: s.durationMs,
+      turn_id: s.turnId,
+      idx: s.idx,
+      session_id: s.sessionId,
+    }),
   ];
   const label = labelOf(s.type, parsed);
   if (label) {
-    out.push({
-      query: `INSERT INTO ${ks}.turn_labels_by_account_day (account_id, day, source, label, score, turn_id, idx, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [s.accountId, day, label.source, label.label, label.score, s.turnId, s.idx, s.sessionId],
-    });
+    out.push(
+      insert(ks, 'turn_labels_by_account_day', {
+        account_id: s.accountId,
+        day,
+        source: label.source,
+        label: label.label,
+        score: label.score,
+        turn_id: s.turnId,
+        idx: s.idx,
+        session_id: s.sessionId,
+      }),
+    );
   }
   return out;
 }
 
 export function insertPendingInput(ks: string, s: Step, question: string): Statement {
-  return {
-    query: `INSERT INTO ${ks}.pending_inputs_by_account (account_id, session_id, turn_id, question, created_at) VALUES (?, ?, ?, ?, ?)`,
-    params: [s.accountId, s.sessionId, s.turnId, question, s.createdAt],
-  };
+  return insert(ks, 'pending_inputs_by_account', {
+    account_id: s.accountId,
+    session_id: s.sessionId,
+    turn_id: s.turnId,
+    question,
+    created_at: s.createdAt,
+  });
 }
 
 /** A human reply answers the agent turn's InputRequest. A row delete: CDC consumers see it (range deletes they would not). */
 export function deletePendingInput(ks: string, accountId: string, sessionId: string, agentTurnId: string): Statement {
-  return {
-    query: `DELETE FROM ${ks}.pending_inputs_by_account WHERE account_id = ? AND session_id = ? AND turn_id = ?`,
-    params: [accountId, sessionId, agentTurnId],
-  };
+  return deleteRow(ks, 'pending_inputs_by_account', {
+    account_id: accountId,
+    session_id: sessionId,
+    turn_id: agentTurnId,
+  });
 }

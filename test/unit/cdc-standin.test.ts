@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowWriteOf } from '../../src/cdc/standin/statements.ts';
+import { cdcWriteOf } from '../../src/cdc/standin/statements.ts';
 import type { Session, Step, Turn } from '../../src/domain/model.ts';
 import { StepType } from '../../src/domain/step-types.ts';
 import {
@@ -11,8 +11,9 @@ import {
   setActiveChild,
   turnIndexWrites,
 } from '../../src/store/writes.ts';
+import { deleteRow } from '../../src/store/statements.ts';
 
-// The CDC stand-in must recognise every write shape of src/store/writes.ts on a CDC table.
+// The CDC stand-in must know the row of every write of src/store/writes.ts on a CDC table.
 const ks = 'app';
 const at = new Date(Date.UTC(2026, 9, 1, 12));
 const session: Session = { sessionId: 'ses_1', accountId: 'acct_1', title: 'T', createdAt: at };
@@ -36,7 +37,7 @@ const step: Step = {
   createdAt: at,
   durationMs: 5,
 };
-const parse = (s: { query: string; params: unknown[] }) => rowWriteOf(s.query, s.params);
+const parse = cdcWriteOf;
 
 describe('CDC stand-in: which row a write touches', () => {
   it('inserts, LWT claims and non-CDC tables', () => {
@@ -57,7 +58,7 @@ describe('CDC stand-in: which row a write touches', () => {
       key: { session_id: 'ses_1', parent_id: '', created_at: at, turn_id: 'trn_1' },
     });
     expect(parse(byDay!)).toBeNull();
-    expect(rowWriteOf(`SELECT * FROM ${ks}.sessions WHERE session_id = ?`, ['x'])).toBeNull();
+    expect(parse({ query: `SELECT * FROM ${ks}.sessions WHERE session_id = ?`, params: ['x'] })).toBeNull();
   });
 
   it('updates: USING TIMESTAMP is the change time; active_root is the static row', () => {
@@ -91,11 +92,11 @@ describe('CDC stand-in: which row a write touches', () => {
       kind: 'delete',
       key: { account_id: 'acct_1', session_id: 'ses_1', turn_id: 'trn_2' },
     });
-    expect(() =>
-      rowWriteOf(`DELETE FROM ${ks}.pending_inputs_by_account WHERE account_id = ? AND session_id = ?`, ['a', 's']),
-    ).toThrow(/range writes are not CDC-visible/);
-    expect(() => rowWriteOf(`UPDATE ${ks}.sessions SET title = 'x' WHERE session_id = ?`, ['s'])).toThrow(
-      /only "column = \?"/,
+    expect(() => deleteRow(ks, 'pending_inputs_by_account', { account_id: 'a', session_id: 's' })).toThrow(
+      /range writes are not CDC-visible/,
+    );
+    expect(() => parse({ query: `UPDATE ${ks}.sessions SET title = 'x' WHERE session_id = ?`, params: ['s'] })).toThrow(
+      /a write that does not name its row/,
     );
   });
 });

@@ -31,6 +31,11 @@ export class FakeCql implements CqlExecutor {
     return { rows: [] };
   }
 
+  run<R extends Row>(s: Statement<R>, options?: QueryOptions): Promise<ResultPage<R>> {
+    // Answers are scripted rows of whichever table the test filled in: they stand for R.
+    return this.execute(s.query, s.params, options) as Promise<ResultPage<R>>;
+  }
+
   async batch(statements: Statement[]): Promise<void> {
     this.batches.push(statements);
   }

@@ -1,12 +1,19 @@
 import { stringify } from 'lossless-json';
 import type { Message, Producer } from 'kafkajs';
-import { applied, type CqlExecutor, type QueryOptions, type ResultPage, type Statement } from '../../cql/executor.ts';
+import {
+  applied,
+  type CqlExecutor,
+  type QueryOptions,
+  type ResultPage,
+  type Row,
+  type Statement,
+} from '../../cql/executor.ts';
 import { cdcTopics, topicOf } from '../topics.ts';
 import { ensureTopics, kafkaClient } from '../../clients/kafka.ts';
 import type { Logger } from '../../log/log.ts';
 import { encodeKey, readImage } from './images.ts';
 import { BufferedPublisher } from './publisher.ts';
-import { rowId, rowWriteOf, type RowWrite } from './statements.ts';
+import { cdcWriteOf, rowId, type CdcWrite } from './statements.ts';
 
 /**
  * CDC STAND-IN for ScyllaDB CDC + the ScyllaDB CDC Source Connector, which cannot run here. A
@@ -56,11 +63,15 @@ export class CdcStandinExecutor implements CqlExecutor {
   }
 
   async execute(query: string, params: unknown[] = [], options: QueryOptions = {}): Promise<ResultPage> {
-    const w = rowWriteOf(query, params);
-    if (!w) return this.inner.execute(query, params, options);
-    let result!: ResultPage;
+    return this.run({ query, params }, options);
+  }
+
+  async run<R extends Row>(statement: Statement<R>, options: QueryOptions = {}): Promise<ResultPage<R>> {
+    const w = cdcWriteOf(statement);
+    if (!w) return this.inner.run(statement, options);
+    let result!: ResultPage<R>;
     await this.tracked([w], async () => {
-      result = await this.inner.execute(query, params, options);
+      result = await this.inner.run(statement, options);
       // A lightweight transaction that did not apply wrote nothing: no change event.
       return !w.lwt || applied(result);
     });
@@ -68,7 +79,7 @@ export class CdcStandinExecutor implements CqlExecutor {
   }
 
   async batch(statements: Statement[]): Promise<void> {
-    const writes = statements.map((s) => rowWriteOf(s.query, s.params)).filter((w): w is RowWrite => w !== null);
+    const writes = statements.map(cdcWriteOf).filter((w): w is CdcWrite => w !== null);
     if (!writes.length) return this.inner.batch(statements);
     await this.tracked(writes, async () => {
       await this.inner.batch(statements);
@@ -77,7 +88,7 @@ export class CdcStandinExecutor implements CqlExecutor {
   }
 
   /** Locks the rows (sorted: no deadlock), reads preimages, writes, reads postimages, publishes, unlocks. */
-  private async tracked(writes: RowWrite[], write: () => Promise<boolean>): Promise<void> {
+  private async tracked(writes: CdcWrite[], write: () => Promise<boolean>): Promise<void> {
     const ids = [...new Set(writes.map(rowId))].sort();
     const release = await this.lock(ids);
     try {
@@ -109,7 +120,7 @@ export class CdcStandinExecutor implements CqlExecutor {
   }
 
   /** ScyllaDB stamps a change with its write timestamp: USING TIMESTAMP if given, else the coordinator's clock. */
-  private changeTimeUs(w: RowWrite): bigint {
+  private changeTimeUs(w: CdcWrite): bigint {
     if (w.writeTimeUs !== undefined) return w.writeTimeUs;
     const now = BigInt(Date.now()) * 1000n;
     this.lastUs = now > this.lastUs ? now : this.lastUs + 1n;
@@ -117,7 +128,7 @@ export class CdcStandinExecutor implements CqlExecutor {
   }
 
   private events(
-    w: RowWrite,
+    w: CdcWrite,
     before: Record<string, unknown> | null,
     after: Record<string, unknown> | null,
   ): { topic: string; message: Message }[] {

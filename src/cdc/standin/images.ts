@@ -1,6 +1,6 @@
 import type { CqlExecutor, Row } from '../../cql/executor.ts';
 import { PRIMARY_KEYS } from '../rows.ts';
-import type { RowWrite } from './statements.ts';
+import type { CdcWrite } from './statements.ts';
 
 /**
  * CDC STAND-IN: pre- and postimages, read from the CQL server around the write, as ScyllaDB does
@@ -25,7 +25,7 @@ export function encodeKey(key: Record<string, unknown>): Record<string, unknown>
 }
 
 /** The row as it is now, or null. For a static-row write: the partition key and its static columns. */
-export async function readImage(exec: CqlExecutor, w: RowWrite): Promise<Record<string, unknown> | null> {
+export async function readImage(exec: CqlExecutor, w: CdcWrite): Promise<Record<string, unknown> | null> {
   const pk = PRIMARY_KEYS[w.table];
   const cols = Object.keys(w.key);
   const where = cols.map((c) => `${c} = ?`).join(' AND ');
