@@ -1,7 +1,7 @@
 import { DecodeError, type ChangeEvent } from '../cdc/envelope.ts';
 import { PRIMARY_KEYS } from '../cdc/rows.ts';
 import { StepType } from '../domain/step-types.ts';
-import type { CdcTable } from '../migrations/catalog.ts';
+import type { CdcTable, ImageOf } from '../migrations/catalog.ts';
 import { Keys, SEP } from './keys.ts';
 import { transition, inverse, type Op } from './ops.ts';
 
@@ -33,37 +33,45 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const keyText = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
-function sessionOps(k: Keys, r: Record<string, unknown>): Op[] {
-  const sid = r['session_id'] as string;
-  const acct = str(r['account_id']);
-  const created = num(r['created_at']);
+/**
+ * What a table's op function sees: the image's never-null columns (its key, which decode checked),
+ * every other column possibly null or absent (a delete without preimage names only the key).
+ */
+type Seen<T extends CdcTable, I = ImageOf<T>> = { [C in keyof I as null extends I[C] ? never : C]: I[C] } & {
+  [C in keyof I]?: I[C] | undefined;
+};
+
+function sessionOps(k: Keys, r: Seen<'sessions'>): Op[] {
+  const sid = r.session_id;
+  const acct = str(r.account_id);
+  const created = num(r.created_at);
   const ops: Op[] = [];
   if (acct !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 'a', b: acct });
-  if (str(r['title']) !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 't', b: r['title'] as string });
+  const title = str(r.title);
+  if (title !== null) ops.push({ op: 'HSETNX', key: k.session(sid), a: 't', b: title });
   if (created !== null)
     ops.push(
       { op: 'HSETNX', key: k.session(sid), a: 'c', b: String(created) },
       { op: 'HMAX', key: k.session(sid), a: 'la', b: String(created) },
     );
-  if (num(r['last_activity']) !== null)
-    ops.push({ op: 'HMAX', key: k.session(sid), a: 'la', b: String(r['last_activity']) });
+  if (num(r.last_activity) !== null) ops.push({ op: 'HMAX', key: k.session(sid), a: 'la', b: String(r.last_activity) });
   if (acct !== null && created !== null)
     ops.push({ op: 'ZADD', key: k.accountSessions(acct), a: String(created), b: sid });
   return ops;
 }
 
-function turnOps(k: Keys, r: Record<string, unknown>): Op[] {
-  const sid = r['session_id'] as string;
-  const turnId = str(r['turn_id']);
+function turnOps(k: Keys, r: Seen<'turns_by_session'>): Op[] {
+  const sid = r.session_id;
+  const turnId = str(r.turn_id);
   if (turnId === null) {
     // The static row: the session's shown root.
-    const root = str(r['active_root']);
+    const root = str(r.active_root);
     return root === null ? [] : [{ op: 'HSET', key: k.active(sid), a: '', b: root }];
   }
-  const parent = keyText(r['parent_id']);
-  const created = num(r['created_at']);
-  const role = str(r['role']);
-  const acct = str(r['account_id']);
+  const parent = keyText(r.parent_id);
+  const created = num(r.created_at);
+  const role = str(r.role);
+  const acct = str(r.account_id);
   const ops: Op[] = [{ op: 'SET', key: k.turn(turnId), a: `${sid}${SEP}${parent}` }];
   if (created !== null) ops.push({ op: 'ZADD', key: k.siblings(sid, parent), a: String(created), b: turnId });
   if (role !== null && created !== null) {
@@ -72,7 +80,7 @@ function turnOps(k: Keys, r: Record<string, unknown>): Op[] {
         op: 'HSET',
         key: k.timeline(sid),
         a: turnId,
-        b: JSON.stringify({ r: role, p: parent, c: created, pr: str(r['prompt']) ?? '' }),
+        b: JSON.stringify({ r: role, p: parent, c: created, pr: str(r.prompt) ?? '' }),
       },
       { op: 'SADD', key: k.turnsOfRole(sid, role), a: turnId },
     );
@@ -82,20 +90,20 @@ function turnOps(k: Keys, r: Record<string, unknown>): Op[] {
         { op: 'SADD', key: k.turnsByDay(acct, d, role), a: turnId },
         { op: 'PFADD', key: k.activeAccounts(d), a: acct },
       );
-    const version = str(r['agent_version']);
+    const version = str(r.agent_version);
     if (role === 'agent' && version) ops.push({ op: 'SADD', key: k.agentVersion(version, d), a: turnId });
   }
-  const child = str(r['active_child']);
+  const child = str(r.active_child);
   if (child !== null) ops.push({ op: 'HSET', key: k.active(sid), a: turnId, b: child });
   return ops;
 }
 
-function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
-  const turnId = r['turn_id'] as string;
-  const idx = r['idx'] as number;
-  const type = num(r['step_type']);
-  const content = str(r['content']);
-  const duration = num(r['duration_ms']);
+function stepOps(k: Keys, r: Seen<'steps_by_turn'>): Op[] {
+  const turnId = r.turn_id;
+  const idx = r.idx;
+  const type = num(r.step_type);
+  const content = str(r.content);
+  const duration = num(r.duration_ms);
   const ops: Op[] = [{ op: 'ZADD', key: k.stepOrder(turnId), a: String(idx), b: String(idx) }];
   ops.push({
     op: 'HSET',
@@ -103,14 +111,14 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
     a: String(idx),
     b: JSON.stringify({ y: type, c: content, d: duration }),
   });
-  const acct = str(r['account_id']);
-  const turnAt = num(r['turn_created_at']);
+  const acct = str(r.account_id);
+  const turnAt = num(r.turn_created_at);
   if (acct === null || turnAt === null || type === null || duration === null) return ops;
   // Analytics bucket a step by its turn's day, as the write model does (src/store/writes.ts).
   const d = day(turnAt);
   const member = `${turnId}${SEP}${idx}`;
   ops.push({ op: 'ZADD', key: k.latency(acct, d, type), a: String(duration), b: member });
-  const at = num(r['created_at']);
+  const at = num(r.created_at);
   if (at !== null) ops.push({ op: 'ZADD', key: k.stepOffsets(acct, d, type), a: String(at - turnAt), b: member });
   let label: string | null = null;
   if (type === StepType.TurnClassifier || type === StepType.LangDetection) {
@@ -130,7 +138,7 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
           op: 'ZADD',
           key: k.labelScores(acct, d, label),
           a: String(c['score']),
-          b: `${member}${SEP}${str(r['session_id']) ?? ''}`,
+          b: `${member}${SEP}${str(r.session_id) ?? ''}`,
         },
       );
     } else {
@@ -143,18 +151,18 @@ function stepOps(k: Keys, r: Record<string, unknown>): Op[] {
   return ops;
 }
 
-function pendingOps(k: Keys, r: Record<string, unknown>): Op[] {
+function pendingOps(k: Keys, r: Seen<'pending_inputs_by_account'>): Op[] {
   return [
     {
       op: 'HSET',
-      key: k.pending(r['account_id'] as string),
-      a: `${r['session_id'] as string}${SEP}${r['turn_id'] as string}`,
-      b: JSON.stringify({ q: str(r['question']) ?? '', c: num(r['created_at']) }),
+      key: k.pending(r.account_id),
+      a: `${r.session_id}${SEP}${r.turn_id}`,
+      b: JSON.stringify({ q: str(r.question) ?? '', c: num(r.created_at) }),
     },
   ];
 }
 
-const ROW_OPS: Record<CdcTable, (k: Keys, r: Record<string, unknown>) => Op[]> = {
+const ROW_OPS: { [T in CdcTable]: (k: Keys, r: Seen<T>) => Op[] } = {
   sessions: sessionOps,
   turns_by_session: turnOps,
   steps_by_turn: stepOps,
@@ -168,12 +176,13 @@ export function effectOf(k: Keys, e: ChangeEvent): Effect {
   const guardKey = k.guard(e.table, pk.partition.map((c) => keyText(keyRow[c])).join(SEP));
   const clustering = pk.clustering.map((c) => keyText(keyRow[c]));
   const guardField = clustering.every((c) => c === '') ? '-' : clustering.join(SEP);
-  const rowOps = ROW_OPS[e.table];
+  // decode checked each image against its table's schema (src/cdc/rows.ts), so it is that table's Seen row.
+  const rowOps = ROW_OPS[e.table] as (k: Keys, r: Record<string, unknown>) => Op[];
   const free = e.table === 'sessions';
   if (e.op === 'd') {
     const gone = e.before ? rowOps(k, e.before) : rowOps(k, keyRow);
     const ops = gone.map(inverse).filter((o): o is Op => o !== null);
-    if (e.table === 'sessions') ops.push({ op: 'DEL', key: k.session(keyRow['session_id'] as string) });
+    if (e.table === 'sessions') ops.push({ op: 'DEL', key: k.session(String(keyRow['session_id'])) });
     return { guardKey, guardField, writeGuard: true, ops };
   }
   const ops = e.before ? transition(rowOps(k, e.before), rowOps(k, e.after!)) : rowOps(k, e.after!);
