@@ -8,6 +8,7 @@
 import { App, Chart } from 'cdk8s';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ENV, readEnv } from '../src/config/env.ts';
 import { defaultConfig, ROOT, type StackConfig } from '../src/k8s/config.ts';
 import { addEnvironment } from './environment.ts';
 import { addJobs } from '../src/k8s/jobs.ts';
@@ -22,13 +23,13 @@ export function buildApp(c: StackConfig, outdir: string, withStack = true): App 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const env = process.env;
+  const [release, namespace, values] = [ENV.release, ENV.namespace, ENV.values].map((v) => readEnv(process.env, v));
   const config = defaultConfig({
-    ...(env['AGENTSTORE_RELEASE'] ? { release: env['AGENTSTORE_RELEASE'] } : {}),
-    ...(env['AGENTSTORE_NAMESPACE'] ? { namespace: env['AGENTSTORE_NAMESPACE'] } : {}),
-    ...(env['AGENTSTORE_VALUES'] ? { valuesFiles: env['AGENTSTORE_VALUES'].split(',') } : {}),
+    ...(release ? { release } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(values ? { valuesFiles: values.split(',') } : {}),
   });
-  const outdir = env['CDK8S_OUTDIR'] ?? join(ROOT, 'dist');
+  const outdir = process.env['CDK8S_OUTDIR'] ?? join(ROOT, 'dist');
   buildApp(config, outdir, false).synth();
   console.log(`wrote ${outdir}/jobs.k8s.yaml, ${outdir}/environment.k8s.yaml`);
   try {

@@ -9,6 +9,7 @@
  * Jobs retry on it), 2 a bad flag, setting or input, or a keyspace that needs `agentstore migrate`
  * (retrying the same command cannot help), 3 an applied migration was edited.
  */
+import { ENV, readEnv } from '../config/env.ts';
 import { UsageError } from '../config/settings.ts';
 import { isMissingSchema } from '../cql/executor.ts';
 import { ValidationError } from '../domain/errors.ts';
@@ -240,10 +241,10 @@ export function endpointsOf(
     return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
   };
   return {
-    cql: flag('--cql') ?? env['AGENTSTORE_CQL'] ?? local.cql,
-    keyspace: flag('--keyspace') ?? env['AGENTSTORE_KEYSPACE'] ?? 'agentstore',
-    redis: env['AGENTSTORE_REDIS'] ?? local.redis,
-    kafka: env['AGENTSTORE_KAFKA'] ?? local.kafka,
-    postgres: flag('--pg') ?? env['AGENTSTORE_PG'] ?? local.postgres,
+    cql: flag('--cql') ?? readEnv(env, ENV.cql) ?? local.cql,
+    keyspace: flag('--keyspace') ?? readEnv(env, ENV.keyspace) ?? ENV.keyspace.default,
+    redis: readEnv(env, ENV.redis) ?? local.redis,
+    kafka: readEnv(env, ENV.kafka) ?? local.kafka,
+    postgres: flag('--pg') ?? readEnv(env, ENV.pg) ?? local.postgres,
   };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ENV, envNote } from '../config/env.ts';
 import { cqlSettings, dayFlag, intFlag, type CqlFlags } from '../config/settings.ts';
 import { CdcStandinExecutor } from '../cdc/standin/executor.ts';
 import type { CqlExecutor } from '../cql/executor.ts';
@@ -9,20 +10,14 @@ import type { SeedConfig } from '../seed/generator.ts';
 /** The connection flags every command that talks to the CQL server shares. */
 export function withCqlOptions(cmd: Command): Command {
   return cmd
-    .option(
-      '--cql <hosts>',
-      'CQL contact points host[:port],... (env AGENTSTORE_CQL; default: local services 127.0.0.1:19042)',
-    )
-    .option('--keyspace <name>', 'keyspace (env AGENTSTORE_KEYSPACE; default agentstore)')
+    .option('--cql <hosts>', `CQL contact points host[:port],... (${envNote(ENV.cql)})`)
+    .option('--keyspace <name>', `keyspace (${envNote(ENV.keyspace)})`)
     .option(
       '--dialect <auto|scylla|cassandra>',
-      'CQL dialect; auto detects ScyllaDB from system.versions (env AGENTSTORE_DIALECT)',
+      `CQL dialect; auto detects ScyllaDB from system.versions (${envNote(ENV.dialect)})`,
     )
-    .option('--datacenter <name>', 'local data-centre name (env AGENTSTORE_DATACENTER; default datacenter1)')
-    .option(
-      '--replication-factor <n>',
-      'replication factor for a new keyspace (env AGENTSTORE_REPLICATION_FACTOR; default 1)',
-    );
+    .option('--datacenter <name>', `local data-centre name (${envNote(ENV.datacenter)})`)
+    .option('--replication-factor <n>', `replication factor for a new keyspace (${envNote(ENV.replicationFactor)})`);
 }
 
 export const settingsFrom = (opts: CqlFlags) => cqlSettings(opts);

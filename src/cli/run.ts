@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ENV, readEnv } from '../config/env.ts';
 import { LOCAL } from '../config/local-services.ts';
 import { describeFailure, endpointsOf, renderFailure } from './errors.ts';
 
@@ -19,7 +20,7 @@ export async function runCli(commands: Command[]): Promise<void> {
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) process.exit(e.exitCode ?? 2);
     const failure = describeFailure(err, endpointsOf(process.argv.slice(2), process.env, LOCAL));
     console.error(renderFailure(failure));
-    if (process.env['AGENTSTORE_DEBUG']) console.error(e.stack);
+    if (readEnv(process.env, ENV.debug)) console.error(e.stack);
     process.exit(failure.exitCode);
   }
 }

@@ -1,5 +1,5 @@
 import { UsageError } from './settings.ts';
-import { LOCAL } from './local-services.ts';
+import { ENV, readEnv, type EnvVar } from './env.ts';
 import { KEYSPACE_PATTERN } from '../schema/table.ts';
 
 /**
@@ -34,86 +34,66 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 function need(
   env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: string,
+  spec: EnvVar & { default: string },
   ok: (v: string) => boolean,
   hint: string,
 ): string {
-  const v = env[name] ?? fallback;
-  if (!ok(v)) throw new UsageError(`${name}: "${v}" is not valid: ${hint}`);
+  const v = readEnv(env, spec) ?? spec.default;
+  if (!ok(v)) throw new UsageError(`${spec.name}: "${v}" is not valid: ${hint}`);
   return v;
 }
 
 export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideConfig {
   const brokers = need(
     env,
-    'AGENTSTORE_KAFKA',
-    LOCAL.kafka,
+    ENV.kafka,
     (v) => v.split(',').every((b) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(b.trim())),
     'give host:port[,host:port...] (e.g. 127.0.0.1:19092)',
   );
   const redisUrl = need(
     env,
-    'AGENTSTORE_REDIS',
-    LOCAL.redis,
+    ENV.redis,
     (v) => /^rediss?:\/\/[^\s]+$/.test(v),
     'give a redis:// or rediss:// URL (e.g. redis://127.0.0.1:16379)',
   );
   const topicPrefix = need(
     env,
-    'AGENTSTORE_TOPIC_PREFIX',
-    'agentstore',
+    ENV.topicPrefix,
     (v) => NAME.test(v),
     "letters, digits, . _ - (the connector's topic.prefix)",
   );
   const keyspace = need(
     env,
-    'AGENTSTORE_KEYSPACE',
-    'agentstore',
+    ENV.keyspace,
     (v) => KEYSPACE_PATTERN.test(v),
     'a keyspace name (lower-case letters, digits, _)',
   );
-  const group = need(
-    env,
-    'AGENTSTORE_CONSUMER_GROUP',
-    'agentstore-projector',
-    (v) => NAME.test(v),
-    'letters, digits, . _ -',
-  );
+  const group = need(env, ENV.consumerGroup, (v) => NAME.test(v), 'letters, digits, . _ -');
   const keyPrefix = need(
     env,
-    'AGENTSTORE_REDIS_PREFIX',
-    'agentstore',
+    ENV.redisPrefix,
     (v) => /^[A-Za-z0-9._-]{1,64}$/.test(v),
     'letters, digits, . _ - (no ":")',
   );
   const deadLetterTopic = need(
     env,
-    'AGENTSTORE_DEAD_LETTER_TOPIC',
-    `${topicPrefix}.dead-letter`,
+    { ...ENV.deadLetterTopic, default: `${topicPrefix}.dead-letter` },
     (v) => NAME.test(v),
     'a topic name',
   );
   const port = need(
     env,
-    'AGENTSTORE_METRICS_PORT',
-    '9464',
+    ENV.metricsPort,
     (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535,
     'a TCP port 0-65535 (0 picks a free one)',
   );
-  const redisPassword = env['AGENTSTORE_REDIS_PASSWORD'];
+  const redisPassword = readEnv(env, ENV.redisPassword);
   if (redisPassword !== undefined && (redisPassword === '' || /[\r\n]/.test(redisPassword))) {
     throw new UsageError(
       'AGENTSTORE_REDIS_PASSWORD: is empty or spans lines: unset it for a Redis without AUTH, or give the password on one line',
     );
   }
-  const fetch = need(
-    env,
-    'AGENTSTORE_FETCH_MAX_BYTES',
-    String(4 << 20),
-    (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024,
-    'a byte count >= 1024',
-  );
+  const fetch = need(env, ENV.fetchMaxBytes, (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024, 'a byte count >= 1024');
   return {
     fetchMaxBytes: Number(fetch),
     brokers: brokers.split(',').map((b) => b.trim()),

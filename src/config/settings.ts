@@ -1,10 +1,10 @@
 import { DIALECTS, type Dialect } from '../cql/dialect.ts';
 import { KEYSPACE_PATTERN } from '../schema/table.ts';
-import { LOCAL } from './local-services.ts';
+import { ENV, readEnv } from './env.ts';
 
 /**
- * Where every connection setting comes from: a CLI flag, else an AGENTSTORE_* variable, else the
- * address of the local services started by `make services-up` (src/config/local-services.ts).
+ * Where every connection setting comes from: a CLI flag, else an AGENTSTORE_* variable (src/config/env.ts),
+ * else its default: the address of the local services started by `make services-up` (local-services.ts).
  */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -29,7 +29,7 @@ export interface CqlFlags {
 }
 
 export function cqlSettings(flags: CqlFlags, env: NodeJS.ProcessEnv = process.env): CqlSettings {
-  const contactPoints = flags.cql ?? env['AGENTSTORE_CQL'] ?? LOCAL.cql;
+  const contactPoints = flags.cql ?? readEnv(env, ENV.cql) ?? ENV.cql.default;
   for (const point of contactPoints.split(',')) {
     if (!/^[A-Za-z0-9_.-]+(:\d{1,5})?$/.test(point.trim())) {
       throw new UsageError(
@@ -37,24 +37,24 @@ export function cqlSettings(flags: CqlFlags, env: NodeJS.ProcessEnv = process.en
       );
     }
   }
-  const keyspace = flags.keyspace ?? env['AGENTSTORE_KEYSPACE'] ?? 'agentstore';
+  const keyspace = flags.keyspace ?? readEnv(env, ENV.keyspace) ?? ENV.keyspace.default;
   if (!KEYSPACE_PATTERN.test(keyspace)) {
     throw new UsageError(
       `--keyspace / AGENTSTORE_KEYSPACE: "${keyspace}" is not a valid keyspace name (lower-case letters, digits, _; start with a letter)`,
     );
   }
-  const dialect = flags.dialect ?? env['AGENTSTORE_DIALECT'] ?? 'auto';
+  const dialect = flags.dialect ?? readEnv(env, ENV.dialect) ?? ENV.dialect.default;
   if (dialect !== 'auto' && !DIALECTS.includes(dialect as Dialect)) {
     throw new UsageError(`--dialect / AGENTSTORE_DIALECT: "${dialect}" is not one of auto, ${DIALECTS.join(', ')}`);
   }
-  const rf = flags.replicationFactor ?? env['AGENTSTORE_REPLICATION_FACTOR'] ?? '1';
-  const username = env['AGENTSTORE_CQL_USERNAME'];
-  const password = env['AGENTSTORE_CQL_PASSWORD'];
+  const rf = flags.replicationFactor ?? readEnv(env, ENV.replicationFactor) ?? ENV.replicationFactor.default;
+  const username = readEnv(env, ENV.cqlUsername);
+  const password = readEnv(env, ENV.cqlPassword);
   return {
     contactPoints,
     keyspace,
     dialect: dialect as Dialect | 'auto',
-    localDataCenter: flags.datacenter ?? env['AGENTSTORE_DATACENTER'] ?? LOCAL.cqlDatacenter,
+    localDataCenter: flags.datacenter ?? readEnv(env, ENV.datacenter) ?? ENV.datacenter.default,
     replicationFactor: intFlag('--replication-factor', rf, 1, 9),
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { withDatasetOptions } from '../cli/options.ts';
+import { ENV } from '../config/env.ts';
 import { cqlSettings } from '../config/settings.ts';
 import { readSideConfig } from '../config/read-side.ts';
 import { REPO_ROOT } from '../util/repo.ts';
@@ -40,10 +41,10 @@ export function datasetDefaults(): Record<string, string> {
 
 export function defaultConfig(over: Partial<StackConfig> = {}): StackConfig {
   return {
-    release: 'agentstore',
-    namespace: 'agentstore',
+    release: ENV.release.default,
+    namespace: ENV.namespace.default,
     chartDir: CHART_DIR,
-    valuesFiles: ['values/kind.yaml'],
+    valuesFiles: ENV.values.default.split(','),
     keyspace: 'agentstore',
     dataset: datasetDefaults(),
     benchSessions: 20_000,

@@ -10,9 +10,12 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/** The variable that sets the default threshold (declared with the others in src/config/env.ts). */
+export const LOG_LEVEL_VAR = 'AGENTSTORE_LOG_LEVEL';
+
 export function jsonLogger(
   base: Record<string, unknown> = {},
-  min: Level = (process.env['AGENTSTORE_LOG_LEVEL'] as Level) ?? 'info',
+  min: Level = (process.env[LOG_LEVEL_VAR] as Level) ?? 'info',
 ): Logger {
   const threshold = ORDER[min] ?? ORDER.info;
   return {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { UsageError } from '../config/settings.ts';
+import { ENV, readEnv } from '../config/env.ts';
 import { LOCAL } from '../config/local-services.ts';
 
 /**
@@ -20,11 +21,11 @@ export interface PgFlags {
 export const SCHEMA_PATTERN = /^[a-z][a-z0-9_]{0,47}$/;
 
 export function pgSettings(flags: PgFlags, env: NodeJS.ProcessEnv = process.env): PgSettings {
-  const url = flags.pg ?? env['AGENTSTORE_PG'] ?? LOCAL.postgres;
+  const url = flags.pg ?? readEnv(env, ENV.pg) ?? ENV.pg.default;
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new UsageError(`--pg / AGENTSTORE_PG: "${url}" is not a postgres:// URL (e.g. ${LOCAL.postgres})`);
   }
-  const schema = flags.pgSchema ?? env['AGENTSTORE_PG_SCHEMA'] ?? 'agentstore';
+  const schema = flags.pgSchema ?? readEnv(env, ENV.pgSchema) ?? ENV.pgSchema.default;
   if (!SCHEMA_PATTERN.test(schema)) {
     throw new UsageError(
       `--pg-schema / AGENTSTORE_PG_SCHEMA: "${schema}" is not a valid schema name (lower-case letters, digits, _; start with a letter; at most 48)`,

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ENV, readEnv } from '../config/env.ts';
 import { intFlag, UsageError } from '../config/settings.ts';
 import { clusterSteps } from './cluster-steps.ts';
 import { HelmBinary, LocalHost } from './helm.ts';
@@ -45,7 +46,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const cdcSessions = num('VALIDATE_CDC_SESSIONS', 1000, 1, 1_000_000);
     const cdcWrites = num('VALIDATE_CDC_WRITES', 200, 1, 100_000);
     const timeoutMs = num('VALIDATE_TIMEOUT_S', 600, 10, 86_400) * 1000;
-    const keyspace = env['AGENTSTORE_KEYSPACE'] ?? DEFAULT_KEYSPACE;
+    const keyspace = readEnv(env, ENV.keyspace) ?? DEFAULT_KEYSPACE;
     const host = new LocalHost();
     const target = await selectTarget({ kube: () => kubeOrNull(env), host, forced: env['VALIDATE_TARGET'] });
     const steps =

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { withTables } from '../../src/migrations/catalog.ts';
+import { GENERATED_FILES, withBlocks } from '../../scripts/docs/blocks.ts';
 
 describe('generated docs', () => {
-  for (const file of ['README.md', 'docs/data-model.md']) {
-    it(`${file} lists the current tables (run \`npm run docs\` after changing a migration)`, () => {
+  for (const file of GENERATED_FILES) {
+    it(`${file} has fresh generated blocks (run \`npm run docs\` after changing their sources)`, () => {
       const doc = readFileSync(file, 'utf8');
-      expect(doc).toBe(withTables(doc));
+      expect(doc).toBe(withBlocks(file, doc));
     });
   }
 });

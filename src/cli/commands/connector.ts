@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { ENV, envNote, readEnv } from '../../config/env.ts';
 import { intFlag, UsageError } from '../../config/settings.ts';
 import { health, traces } from '../../connect/health.ts';
 import { ConnectorError, registerConnector } from '../../connect/register.ts';
@@ -22,17 +23,17 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 function withConnectOptions(cmd: Command): Command {
   return cmd
-    .option('--connect-url <url>', 'Kafka Connect REST API (env AGENTSTORE_CONNECT_URL; default http://127.0.0.1:8083)')
-    .option('--name <connector>', 'connector name (env AGENTSTORE_CONNECTOR_NAME; required)');
+    .option('--connect-url <url>', `Kafka Connect REST API (${envNote(ENV.connectUrl)})`)
+    .option('--name <connector>', `connector name (${envNote(ENV.connectorName)}; required)`);
 }
 
 function connectFrom(f: ConnectFlags, env = process.env): { client: ConnectClient; name: string } {
-  const url = f.connectUrl ?? env['AGENTSTORE_CONNECT_URL'] ?? 'http://127.0.0.1:8083';
+  const url = f.connectUrl ?? readEnv(env, ENV.connectUrl) ?? ENV.connectUrl.default;
   if (!/^https?:\/\/[^/\s]+/.test(url))
     throw new UsageError(
       `--connect-url / AGENTSTORE_CONNECT_URL: "${url}" is not an http(s) URL (e.g. http://connect:8083)`,
     );
-  const name = f.name ?? env['AGENTSTORE_CONNECTOR_NAME'];
+  const name = f.name ?? readEnv(env, ENV.connectorName);
   if (!name) throw new UsageError('--name / AGENTSTORE_CONNECTOR_NAME: name the connector (the chart: connector.name)');
   return { client: new ConnectClient(url, { timeoutMs: REQUEST_TIMEOUT_MS }), name };
 }
@@ -104,7 +105,7 @@ function registerCommand(): Command {
           const timeoutMs = intFlag('--timeout', opts.timeout, 1, 86_400) * 1000;
           const text = opts.configFile
             ? readFileSync(opts.configFile, 'utf8')
-            : (opts.config ?? process.env['AGENTSTORE_CONNECTOR_CONFIG']);
+            : (opts.config ?? readEnv(process.env, ENV.connectorConfig));
           if (!text)
             throw new UsageError('give the connector config: --config, --config-file or AGENTSTORE_CONNECTOR_CONFIG');
           const source = opts.configFile ?? (opts.config ? '--config' : 'AGENTSTORE_CONNECTOR_CONFIG');
@@ -168,7 +169,7 @@ function superviseCommand(): Command {
       const maxMs = intFlag('--max-backoff', opts.maxBackoff, 1, 86_400) * 1000;
       const port = intFlag(
         '--metrics-port',
-        opts.metricsPort ?? process.env['AGENTSTORE_METRICS_PORT'] ?? '9464',
+        opts.metricsPort ?? readEnv(process.env, ENV.metricsPort) ?? ENV.metricsPort.default,
         0,
         65_535,
       );

@@ -1,11 +1,11 @@
-/** Regenerates the tables section of README.md and docs/data-model.md from the migrations. */
+/** `npm run docs`: regenerates the generated blocks of README.md and docs/ (scripts/docs/blocks.ts). */
 import { readFile, writeFile } from 'node:fs/promises';
-import { withTables } from '../../src/migrations/catalog.ts';
 import { repoPath } from '../../src/util/repo.ts';
+import { GENERATED_FILES, withBlocks } from './blocks.ts';
 
-for (const file of ['README.md', 'docs/data-model.md']) {
+for (const file of GENERATED_FILES) {
   const before = await readFile(repoPath(file), 'utf8');
-  const after = withTables(before);
+  const after = withBlocks(file, before);
   if (after !== before) await writeFile(repoPath(file), after);
   console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
 }
