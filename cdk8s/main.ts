@@ -11,14 +11,18 @@ import { pathToFileURL } from 'node:url';
 import { ENV, readEnv } from '../src/config/env.ts';
 import { defaultConfig, ROOT, type StackConfig } from '../src/k8s/config.ts';
 import { addEnvironment } from './environment.ts';
+import { chartServices, renderChart } from '../src/k8s/chart.ts';
 import { addJobs } from '../src/k8s/jobs.ts';
 import { addStack } from './stack.ts';
 
+const FLAT = { disableResourceNameHashes: true };
+
+/** environment.k8s.yaml, jobs.k8s.yaml (Service names from the chart rendered for the release) and, optionally, stack.k8s.yaml. */
 export function buildApp(c: StackConfig, outdir: string, withStack = true): App {
   const app = new App({ outdir });
-  addJobs(new Chart(app, 'jobs', { disableResourceNameHashes: true }), c);
-  addEnvironment(new Chart(app, 'environment', { disableResourceNameHashes: true }), c);
-  if (withStack) addStack(new Chart(app, 'stack', { disableResourceNameHashes: true }), c);
+  addJobs(new Chart(app, 'jobs', FLAT), c, chartServices(renderChart(c)));
+  addEnvironment(new Chart(app, 'environment', FLAT), c);
+  if (withStack) addStack(new Chart(app, 'stack', FLAT), c);
   return app;
 }
 
@@ -30,17 +34,20 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(values ? { valuesFiles: values.split(',') } : {}),
   });
   const outdir = process.env['CDK8S_OUTDIR'] ?? join(ROOT, 'dist');
-  buildApp(config, outdir, false).synth();
-  console.log(`wrote ${outdir}/jobs.k8s.yaml, ${outdir}/environment.k8s.yaml`);
+  const environment = new App({ outdir });
+  addEnvironment(new Chart(environment, 'environment', FLAT), config);
+  environment.synth();
+  console.log(`wrote ${outdir}/environment.k8s.yaml`);
   try {
-    // The chart is rendered last and on its own: a chart that does not render must not cost the other files.
-    const app = new App({ outdir });
-    addStack(new Chart(app, 'stack', { disableResourceNameHashes: true }), config);
-    app.synth();
-    console.log(`wrote ${outdir}/stack.k8s.yaml`);
+    // The Jobs and the stack need the chart rendered: a chart that does not render must not cost the environment.
+    const release = new App({ outdir });
+    addJobs(new Chart(release, 'jobs', FLAT), config, chartServices(renderChart(config)));
+    addStack(new Chart(release, 'stack', FLAT), config);
+    release.synth();
+    console.log(`wrote ${outdir}/jobs.k8s.yaml, ${outdir}/stack.k8s.yaml`);
   } catch (err) {
     console.error(
-      `stack.k8s.yaml not written: the chart did not render:\n${(err as Error).message.trim()}\nnext step: fix the chart (helm template charts/agentstore), then run \`make manifests\` again`,
+      `jobs.k8s.yaml and stack.k8s.yaml not written: the chart did not render for release ${config.release}:\n${(err as Error).message.trim()}\nnext step: fix the chart (helm template charts/agentstore), then run \`make manifests\` again`,
     );
     process.exit(1);
   }

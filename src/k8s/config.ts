@@ -2,7 +2,8 @@
  * The one configuration the cdk8s app is built from, derived from the CLI's own definitions so
  * the Jobs cannot drift from it: dataset flags and defaults come from withDatasetOptions
  * (src/cli/options.ts), the connection variables are checked by cqlSettings (src/config/settings.ts),
- * and the image and names come from the chart's values.yaml.
+ * the image comes from the chart's values.yaml, and the Service names from the chart as rendered for the
+ * release (chart.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { ENV } from '../config/env.ts';
 import { cqlSettings } from '../config/settings.ts';
 import { readSideConfig } from '../config/read-side.ts';
 import { REPO_ROOT } from '../util/repo.ts';
+import type { ChartServices } from './chart.ts';
 
 export const ROOT = REPO_ROOT;
 export const CHART_DIR = join(ROOT, 'charts/agentstore');
@@ -76,49 +78,36 @@ export function jobsImage(chartDir: string): string {
   return `${i.registry}/${i.repository}:${i.tag}`;
 }
 
-/** Names the chart gives its objects for this release (its _helpers.tpl; tests check them against `helm template`). */
-export function chartNames(c: StackConfig) {
-  const full = c.release.includes('agentstore') ? c.release : `${c.release}-agentstore`;
-  return {
-    bundleConfigMap: `${full}-cli`,
-    cqlService: `${c.release}-scylladb-client`,
-    cqlPort: 9042,
-    connectService: `${c.release}-connect`,
-    connectPort: 8083,
-    redisService: `${full}-redis`,
-    redisPort: 6379,
-  };
-}
-
 /** The CLI's environment in the cluster, the same variables the CLI reads locally; validated by the CLI's own parser. */
-export function cliEnv(c: StackConfig, keyspace = c.keyspace): Record<string, string> {
-  const n = chartNames(c);
+export function cliEnv(c: StackConfig, services: ChartServices, keyspace = c.keyspace): Record<string, string> {
   const env = {
-    AGENTSTORE_CQL: `${n.cqlService}.${c.namespace}.svc:${n.cqlPort}`,
-    AGENTSTORE_KEYSPACE: keyspace,
-    AGENTSTORE_DIALECT: 'scylla',
-    AGENTSTORE_DATACENTER: 'datacenter1',
-    AGENTSTORE_REPLICATION_FACTOR: String(Math.min(3, chartValues(c.chartDir).scylladb.replicaCount ?? 1)),
+    [ENV.cql.name]: `${services.cql.service}.${c.namespace}.svc:${services.cql.port}`,
+    [ENV.keyspace.name]: keyspace,
+    [ENV.dialect.name]: 'scylla',
+    [ENV.datacenter.name]: 'datacenter1',
+    [ENV.replicationFactor.name]: String(Math.min(3, chartValues(c.chartDir).scylladb.replicaCount ?? 1)),
   };
   const parsed = cqlSettings({}, env);
-  if (parsed.contactPoints !== env.AGENTSTORE_CQL || parsed.keyspace !== keyspace)
+  if (parsed.contactPoints !== env[ENV.cql.name] || parsed.keyspace !== keyspace)
     throw new Error('cliEnv: the CLI does not read these variables');
   return env;
 }
 
 /**
  * What a Job reading the read models adds to cliEnv: Redis and the projector's key prefix, checked by
- * the CLI's own parser, plus the Secret holding the password (the redis subchart's `<service>-auth`,
- * auth being on by default) that goes into AGENTSTORE_REDIS_PASSWORD.
+ * the CLI's own parser, plus where the chart's own Redis readers take the password from (none
+ * without auth), which goes into AGENTSTORE_REDIS_PASSWORD.
  */
-export function readModelsEnv(c: StackConfig): { env: Record<string, string>; passwordSecret: string } {
-  const n = chartNames(c);
+export function readModelsEnv(
+  c: StackConfig,
+  services: ChartServices,
+): { env: Record<string, string>; password: ChartServices['redisPassword'] } {
   const env = {
-    AGENTSTORE_REDIS: `redis://${n.redisService}.${c.namespace}.svc:${n.redisPort}`,
-    AGENTSTORE_REDIS_PREFIX: chartValues(c.chartDir).projector.redisKeyPrefix,
+    [ENV.redis.name]: `redis://${services.redis.service}.${c.namespace}.svc:${services.redis.port}`,
+    [ENV.redisPrefix.name]: chartValues(c.chartDir).projector.redisKeyPrefix,
   };
   const parsed = readSideConfig(env);
-  if (parsed.redisUrl !== env.AGENTSTORE_REDIS || parsed.keyPrefix !== env.AGENTSTORE_REDIS_PREFIX)
+  if (parsed.redisUrl !== env[ENV.redis.name] || parsed.keyPrefix !== env[ENV.redisPrefix.name])
     throw new Error('readModelsEnv: the CLI does not read these variables');
-  return { env, passwordSecret: `${n.redisService}-auth` };
+  return { env, password: services.redisPassword };
 }

@@ -4,6 +4,7 @@
  * the cdk8s Jobs, and `helm test` with its report. Helm runs through the Helm interface, everything else through Kube.
  */
 import { defaultConfig } from '../k8s/config.ts';
+import { chartServices, parseManifest } from '../k8s/chart.ts';
 import { jobManifests } from '../k8s/jobs.ts';
 import { checkConnector, type Fetch } from './connector.ts';
 import { runJob } from './jobs.ts';
@@ -38,7 +39,21 @@ export function clusterSteps(d: ClusterDeps): Step[] {
     valuesFiles: [d.target.valuesFile ?? 'values/kind.yaml'],
   });
   config.dataset = { ...config.dataset, sessions: String(d.sessions) };
-  const jobs = () => jobManifests(config);
+  // The Jobs reach the release's Services by the names the installed release gave them.
+  let built: ReturnType<typeof jobManifests> | undefined;
+  const jobs = async () => {
+    if (built) return built;
+    const context = d.target.context ? ['--kube-context', d.target.context] : [];
+    const r = await d.helm.run(['get', 'manifest', RELEASE, '--namespace', NAMESPACE, ...context]);
+    if (r.code !== 0) {
+      throw new ValidateError(
+        `helm get manifest ${RELEASE} failed (exit ${r.code})`,
+        `check the release with \`helm -n ${NAMESPACE} status ${RELEASE}\``,
+        tail(r.stderr || r.stdout, 20),
+      );
+    }
+    return (built = jobManifests(config, chartServices(parseManifest(r.stdout))));
+  };
   const jobOptions = (onLine: (line: string) => void) => ({
     namespace: NAMESPACE,
     timeoutMs: d.timeouts.jobMs,
@@ -126,7 +141,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
     ...(['seed', 'verify'] as const).map((name): Step => ({
       name: name === 'seed' ? 'seed' : 'verify queries',
       async run(ctx, line) {
-        const logs = await runJob(k(), jobs()[name]!, jobOptions(line));
+        const logs = await runJob(k(), (await jobs())[name]!, jobOptions(line));
         ctx.sections.push({ title: `${name} Job output`, lines: logs });
         return logs.filter((l) => l.trim() && !l.startsWith('---')).at(-1) ?? 'done';
       },
@@ -135,7 +150,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
       name: 'verify CDC',
       async run(ctx, line) {
         // Writes to the captured keyspace; visible in Redis only through ScyllaDB CDC, the connector, Kafka and the projector.
-        const logs = await runJob(k(), jobs()['cdc-probe']!, jobOptions(line));
+        const logs = await runJob(k(), (await jobs())['cdc-probe']!, jobOptions(line));
         ctx.sections.push({ title: 'cdc-probe Job output', lines: logs });
         const ok = logs.find((l) => l.startsWith('CDC path ok:'));
         if (!ok) {

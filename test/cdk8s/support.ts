@@ -60,13 +60,18 @@ export function run(
   });
 }
 
-export async function helmTemplate(chartDir: string, valuesFile = 'values/kind.yaml'): Promise<K8sObject[]> {
+export async function helmTemplate(
+  chartDir: string,
+  valuesFile = 'values/kind.yaml',
+  release = 'agentstore',
+  namespace = 'agentstore',
+): Promise<K8sObject[]> {
   const r = await run(HELM, [
     'template',
-    'agentstore',
+    release,
     chartDir,
     '--namespace',
-    'agentstore',
+    namespace,
     '--values',
     join(ROOT, valuesFile),
     '--kube-version',

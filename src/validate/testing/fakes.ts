@@ -3,6 +3,8 @@
  * to the interfaces so a change of an interface breaks them at compile time.
  */
 import type { Helm, HelmResult, Host, JobState, Kube, NodeCapacity, PodState, PortForward } from '../kube.ts';
+import { stringify as stringifyYaml } from 'yaml';
+import { BUNDLE_KEY } from '../../k8s/chart.ts';
 import type { ProgressSink } from '../progress.ts';
 import type { StepStatus } from '../types.ts';
 
@@ -79,6 +81,51 @@ export class FakeKube implements Kube {
   }
 }
 
+/**
+ * What `helm get manifest` prints for the release, cut to the objects the Jobs take names from
+ * (src/k8s/chart.ts); test/cdk8s checks those against the real chart for several release names.
+ */
+export const RELEASE_MANIFEST = stringify([
+  service('agentstore-scylladb-client', 'scylladb', 'cql', 9042),
+  service('agentstore-redis', 'redis', 'redis', 6379),
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'agentstore-cli' }, binaryData: { [BUNDLE_KEY]: 'AA==' } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'agentstore-projector' },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'projector',
+              env: [
+                {
+                  name: 'AGENTSTORE_REDIS_PASSWORD',
+                  valueFrom: { secretKeyRef: { name: 'agentstore-redis-auth', key: 'password' } },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  },
+]);
+
+function service(name: string, component: string, portName: string, port: number) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { 'app.kubernetes.io/name': component }, ports: [{ name: portName, port }] },
+  };
+}
+
+function stringify(objects: object[]): string {
+  return objects.map((o) => `---\n${stringifyYaml(o)}`).join('');
+}
+
 export class FakeHelm implements Helm {
   readonly binary = '/fake/helm';
   calls: string[][] = [];
@@ -87,13 +134,8 @@ export class FakeHelm implements Helm {
   async run(args: string[], _onLine?: (l: string) => void, signal?: AbortSignal): Promise<HelmResult> {
     this.calls.push(args);
     signal?.addEventListener('abort', () => this.aborted++);
-    return (
-      this.results[args[0]!] ?? {
-        code: 0,
-        stdout: args[0] === 'version' ? 'v4.0.0+gabc' : `${args[0]} ok\n`,
-        stderr: '',
-      }
-    );
+    const stdout = args[0] === 'version' ? 'v4.0.0+gabc' : args[0] === 'get' ? RELEASE_MANIFEST : `${args[0]} ok\n`;
+    return this.results[args[0]!] ?? { code: 0, stdout, stderr: '' };
   }
 }
 
