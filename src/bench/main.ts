@@ -1,7 +1,7 @@
 /**
  * `make bench`: seeding throughput and key-query latency at two dataset sizes, each next to a
  * ceiling measured in the same run on the same server. Prints figures and ratios, writes
- * .reports/bench.json. Targets (issue 2): seeding >= 0.8 of the ceiling; single-partition query
+ * .reports/bench.json. Targets: seeding >= 0.8 of the ceiling; single-partition query
  * p99 <= 2x a bare prepared SELECT of the same partition. Misses are reported, not hidden.
  */
 import { join } from 'node:path';

@@ -6,7 +6,7 @@ import { mustCompile, type Check } from './shape.ts';
 
 /**
  * Decodes one message of the ScyllaDB CDC Source Connector (advanced output format, JSON converter
- * without schemas; ../shared/notes/scylla-cdc.md). bigint/counter columns and ts_ns can exceed
+ * without schemas; docs/notes/scylla-cdc.md). bigint/counter columns and ts_ns can exceed
  * 2^53, so the text is parsed losslessly: unsafe integers become bigint, the rest stay numbers.
  */
 export class DecodeError extends Error {

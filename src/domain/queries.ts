@@ -137,6 +137,27 @@ export interface KeyQueries {
   agentTurnsByVersion(agentVersion: string, days: string[]): Promise<DayCount[]>;
 }
 
+/**
+ * Each key query's id and title, in report order: P product, A analytics, E evaluation (docs/brief.md,
+ * task 3). A new method of KeyQueries needs its entry here (the compiler says so); the verifier then
+ * fails until src/verify/checks.ts checksFor asks it.
+ */
+export const KEY_QUERIES = {
+  activeBranch: { id: 'P1', title: 'active branch of a session' },
+  accountSessions: { id: 'P2', title: "account's sessions by recency (paged)" },
+  turnSteps: { id: 'P3', title: "turn's steps in idx order (paged)" },
+  siblings: { id: 'P4', title: 'siblings / regenerations of a turn' },
+  sessionSummary: { id: 'P5', title: 'session summary' },
+  turnsPerDay: { id: 'A1', title: 'turns per day per account' },
+  stepTypeDistribution: { id: 'A2', title: 'step-type distribution per account-day' },
+  stepLatency: { id: 'A3', title: 'per-step-type latency percentiles' },
+  pendingInputs: { id: 'A5', title: 'sessions with a pending InputRequest' },
+  languageMix: { id: 'A6', title: 'language mix' },
+  turnsByLabel: { id: 'E1', title: 'turns by classifier label, score >= x' },
+  labelFractions: { id: 'E2', title: 'label fractions over time' },
+  agentTurnsByVersion: { id: 'E3', title: 'agent turns per version per day' },
+} as const satisfies Record<keyof KeyQueries, { id: string; title: string }>;
+
 /** Nearest-rank percentile of an ascending list: the smallest value with at least p% at or below it. */
 export function nearestRank(sortedAsc: readonly number[], p: number): number {
   if (sortedAsc.length === 0) return 0;

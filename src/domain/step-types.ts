@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The StepType enum of the brief (../shared/seeds/001): integer values are stored, names are shown. */
+/** The StepType enum of the brief (docs/brief.md): integer values are stored, names are shown. */
 export enum StepType {
   Think = 0,
   Text = 1,

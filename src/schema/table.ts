@@ -21,7 +21,7 @@ export type CqlType = 'text' | 'timestamp' | 'date' | 'int' | 'double';
 
 /**
  * ScyllaDB CDC options (docs/features/cdc/cdc-log-table.rst and cdc-preimages.rst in scylladb/scylladb,
- * see ../shared/notes/scylla-cdc.md). The connector's `advanced` output fills `before` from the preimage
+ * see docs/notes/scylla-cdc.md). The connector's `advanced` output fills `before` from the preimage
  * and `after` from the postimage; each costs a read before the write. The log keeps 24 h of changes,
  * which bounds how long the connector may be down before it misses changes.
  */
@@ -59,7 +59,7 @@ export interface ReplicationOptions {
 /**
  * ScyllaDB: new keyspaces default to tablets, the CDC connector's tablets path is untested by its
  * authors, and tablets cannot be turned off later, so they are disabled at creation
- * (scylladb docs/architecture/tablets.rst; ../shared/notes/scylla-on-kubernetes.md).
+ * (scylladb docs/architecture/tablets.rst; docs/notes/scylla-on-kubernetes.md).
  * Cassandra 5 rejects the `tablets` property ("Unknown property").
  */
 export function createKeyspaceCql(keyspace: string, dialect: Dialect, r: ReplicationOptions): string {

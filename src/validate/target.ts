@@ -1,5 +1,5 @@
 /**
- * Target selection, in the issue's order: an existing reachable kube context, else kind (docker and
+ * Target selection, in this order: an existing reachable kube context, else kind (docker and
  * kind installed and docker answering), else local mode. VALIDATE_TARGET=cluster|kind|local forces
  * one; a forced target that is not available is an error that names the missing piece.
  */

@@ -1,5 +1,5 @@
 import type { Turn } from '../domain/model.ts';
-import type { KeyQueries, Page, PageRequest } from '../domain/queries.ts';
+import { KEY_QUERIES, type KeyQueries, type Page, type PageRequest } from '../domain/queries.ts';
 import { accountIdOf, generateSession, type SeedConfig, type SessionModel } from '../seed/generator.ts';
 import type { Focus } from './ground-truth.ts';
 
@@ -10,24 +10,12 @@ export interface Check {
   run(q: KeyQueries): Promise<unknown>;
 }
 
-export const QUERY_IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'A1', 'A2', 'A3', 'A5', 'A6', 'E1', 'E2', 'E3'] as const;
-export type QueryId = (typeof QUERY_IDS)[number];
-
-export const QUERY_TITLES: Record<QueryId, string> = {
-  P1: 'active branch of a session',
-  P2: "account's sessions by recency (paged)",
-  P3: "turn's steps in idx order (paged)",
-  P4: 'siblings / regenerations of a turn',
-  P5: 'session summary',
-  A1: 'turns per day per account',
-  A2: 'step-type distribution per account-day',
-  A3: 'per-step-type latency percentiles',
-  A5: 'sessions with a pending InputRequest',
-  A6: 'language mix',
-  E1: 'turns by classifier label, score >= x',
-  E2: 'label fractions over time',
-  E3: 'agent turns per version per day',
-};
+export type QueryId = (typeof KEY_QUERIES)[keyof typeof KEY_QUERIES]['id'];
+export const QUERY_IDS: readonly QueryId[] = Object.values(KEY_QUERIES).map((q) => q.id);
+export const QUERY_TITLES = Object.fromEntries(Object.values(KEY_QUERIES).map((q) => [q.id, q.title])) as Record<
+  QueryId,
+  string
+>;
 
 /** Follows cursors to the end, so stores with different cursor formats compare on items alone. */
 export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GENERATED_FILES, withBlocks } from '../../scripts/docs/blocks.ts';
 
@@ -9,4 +10,18 @@ describe('generated docs', () => {
       expect(doc).toBe(withBlocks(file, doc));
     });
   }
+});
+
+describe('self-contained', () => {
+  it('no tracked file refers to material outside the repository (imported into docs/ with its source)', () => {
+    const files = execFileSync('git', ['ls-files'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.endsWith('.br') && lstatSync(f).isFile());
+    const outside = files.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\.\.\/shared\/|\/work\/shared|\/work\/wt\//.test(line) ? [`${f}:${i + 1}`] : [])),
+    );
+    expect(outside).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { PgMigration } from './migration.ts';
 
 /**
- * The brief's normalised schema (../shared/seeds/001): sessions, human_turns, agent_turns, steps.
+ * The brief's normalised schema (docs/brief.md): sessions, human_turns, agent_turns, steps.
  * Additions, each needed by a key query or by our model:
  * - sessions.created_at (P2 orders by it) and sessions.active_root (which root is shown when the
  *   first turn was edited: the brief's active_child links start below the root).
