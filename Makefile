@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit test-chart typecheck format format-check validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean
+.PHONY: setup test test-unit test-chart typecheck format format-check knip validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean
 
 setup: node_modules/.installed
 	@tsx scripts/setup/node.ts
@@ -29,6 +29,10 @@ format: node_modules/.installed
 format-check: node_modules/.installed
 	@prettier --check --log-level warn . || { echo 'formatting differs: run `make format`'; exit 1; }
 
+## Unused files, exports and dependencies (knip.jsonc).
+knip: node_modules/.installed
+	@knip || { echo 'knip found unused code (above): remove it, or stop exporting what only its own file uses'; exit 1; }
+
 test-unit: node_modules/.installed
 	vitest run test/unit
 
@@ -40,8 +44,9 @@ test-chart: setup
 bundle: node_modules/.installed
 	tsx scripts/bundle.ts
 
-## The whole suite: unit tests and integration tests against the real local services.
-test: setup services-up typecheck format-check
+## The whole suite: types, formatting, unused exports, then unit and integration tests against the real
+## local services.
+test: setup services-up typecheck format-check knip
 	@mkdir -p .reports && rm -f .reports/vitest.json
 	vitest run --reporter=default --reporter=json --outputFile.json=.reports/vitest.json; \
 	  status=$$?; tsx scripts/test-summary.ts --vitest .reports/vitest.json --vitest-exit $$status

@@ -18,7 +18,7 @@ export const QUOTA = {
   pods: '40',
 };
 /** A quota on requests rejects pods without requests: the LimitRange gives those a default instead. */
-export const DEFAULT_REQUEST = { cpu: '50m', memory: '64Mi' };
+const DEFAULT_REQUEST = { cpu: '50m', memory: '64Mi' };
 
 export function addEnvironment(scope: Construct, c: StackConfig): void {
   const ns = new kplus.Namespace(scope, 'namespace', {

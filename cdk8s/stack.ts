@@ -10,7 +10,7 @@ import type { StackConfig } from '../src/k8s/config.ts';
 import { addJobs } from '../src/k8s/jobs.ts';
 import { addEnvironment } from './environment.ts';
 
-export function addChart(scope: Construct, c: StackConfig): Helm {
+function addChart(scope: Construct, c: StackConfig): Helm {
   return new Helm(scope, 'chart', chartProps(c));
 }
 

@@ -25,7 +25,7 @@ export interface Percentiles {
   max: number;
 }
 
-export interface VersionLabel {
+interface VersionLabel {
   label: string;
   count: number;
   /** count / the version's classified steps. */
@@ -104,7 +104,7 @@ export function percentilesOf(sortedAsc: readonly number[]): Percentiles {
   return { count: sortedAsc.length, p50: at(50), p90: at(90), p99: at(99), max: sortedAsc[sortedAsc.length - 1] ?? 0 };
 }
 
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Builds a version's stats from its raw figures; every store divides here, so all agree to the last bit. */
 export function versionStats(

@@ -56,9 +56,6 @@ const ROW_OK = Object.fromEntries(Object.entries(ROW_SCHEMAS).map(([t, s]) => [t
   Check
 >;
 
-/** Integers beyond 2^53 become bigint; every other number stays a JS number (src/cdc/json.ts). */
-export { parseLossless };
-
 const issues = (e: z.ZodError): string =>
   e.issues
     .slice(0, 3)

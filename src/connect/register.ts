@@ -58,7 +58,7 @@ export interface RegisterOptions {
   clock?: Clock;
 }
 
-export type Outcome = 'created' | 'updated' | 'unchanged';
+type Outcome = 'created' | 'updated' | 'unchanged';
 
 export interface Registered {
   outcome: Outcome;

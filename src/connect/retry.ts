@@ -10,7 +10,7 @@ import { ConnectHttpError } from './rest.ts';
  * invalid ... Unable to connect to Scylla cluster: ..." although nothing is wrong with the config.
  * Source: scylladb/scylla-cdc-source-connector#212 (docs/connector.md).
  */
-export const TRANSIENT_VALIDATION = [/Unable to connect to Scylla cluster/i];
+const TRANSIENT_VALIDATION = [/Unable to connect to Scylla cluster/i];
 
 /** A 5xx that waiting will not fix: the worker has no such plugin (its answer to an unknown connector.class). */
 export const NO_SUCH_PLUGIN = /Failed to find any class that implements Connector/;

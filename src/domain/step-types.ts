@@ -85,5 +85,3 @@ export const STEP_CONTENT = {
     confidence: unit,
   }),
 } satisfies Record<StepType, z.ZodType>;
-
-export type StepContent<T extends StepType> = z.infer<(typeof STEP_CONTENT)[T]>;

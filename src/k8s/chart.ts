@@ -20,7 +20,7 @@ export interface K8sObject {
 }
 
 /** A Service a Job connects to. */
-export interface Endpoint {
+interface Endpoint {
   service: string;
   port: number;
 }
@@ -38,7 +38,7 @@ export interface ChartServices {
 
 export const BUNDLE_KEY = 'agentstore.mjs.br';
 
-export function helmBinary(): string {
+function helmBinary(): string {
   const local = join(ROOT, '.tools/bin/helm');
   return existsSync(local) ? local : 'helm';
 }

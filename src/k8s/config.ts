@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../util/repo.ts';
 import type { ChartServices } from './chart.ts';
 
 export const ROOT = REPO_ROOT;
-export const CHART_DIR = join(ROOT, 'charts/agentstore');
+const CHART_DIR = join(ROOT, 'charts/agentstore');
 
 export interface StackConfig {
   release: string;

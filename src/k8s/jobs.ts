@@ -10,7 +10,7 @@ import type { ChartServices } from './chart.ts';
 import { CliJob } from './cli-job.ts';
 import { chartValues, cliEnv, datasetArgs, jobsImage, readModelsEnv, type StackConfig } from './config.ts';
 
-export interface JobSpec {
+interface JobSpec {
   /** Job name suffix: <release>-<name>. */
   name: string;
   args: string[];
@@ -22,7 +22,7 @@ export interface JobSpec {
   readModels?: boolean;
 }
 
-export function jobSpecs(c: StackConfig): JobSpec[] {
+function jobSpecs(c: StackConfig): JobSpec[] {
   const data = datasetArgs(c.dataset);
   return [
     { name: 'seed', args: ['seed', ...data], keyspace: c.keyspace, deadlineSeconds: 1800, migrateFirst: true },

@@ -15,7 +15,7 @@ import type { Effect } from './effects.ts';
  * cluster deployment would need hash tags; a single Redis does not). ts_us fits a Lua double
  * exactly until the year 2255 (2^53 us). Returns one 1 (applied) or 0 (refused) per event.
  */
-export const APPLY_LUA = `
+const APPLY_LUA = `
 local out = {}
 local p = 2
 for e = 1, tonumber(ARGV[1]) do

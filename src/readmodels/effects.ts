@@ -18,8 +18,6 @@ import { transition, inverse, type Op } from './ops.ts';
  * the past and an ordering guard would wrongly drop it); those ops commute, and only a delete
  * records a guard that older events then respect.
  */
-export type GuardMode = 'lww' | 'free';
-
 export interface Effect {
   guardKey: string;
   guardField: string;

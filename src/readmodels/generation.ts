@@ -10,7 +10,7 @@ import { Keys } from './keys.ts';
 export const pointerKey = (base: string): string => `${base}:current`;
 export const prefixOf = (base: string, generation: string): string => `${base}:${generation}`;
 export const groupOf = (group: string, generation: string): string => `${group}.${generation}`;
-export const FIRST_GENERATION = 'g1';
+const FIRST_GENERATION = 'g1';
 
 /** The live generation; the first caller on an empty Redis creates it. */
 export async function currentGeneration(redis: Redis, base: string): Promise<string> {

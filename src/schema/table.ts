@@ -25,8 +25,7 @@ export type CqlType = 'text' | 'timestamp' | 'date' | 'int' | 'double';
  * and `after` from the postimage; each costs a read before the write. The log keeps 24 h of changes,
  * which bounds how long the connector may be down before it misses changes.
  */
-export const SCYLLA_CDC_OPTIONS =
-  "{'enabled': true, 'preimage': true, 'postimage': true, 'delta': 'full', 'ttl': 86400}";
+const SCYLLA_CDC_OPTIONS = "{'enabled': true, 'preimage': true, 'postimage': true, 'delta': 'full', 'ttl': 86400}";
 
 function quoteComment(text: string): string {
   return text.replace(/'/g, "''");

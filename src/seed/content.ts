@@ -38,7 +38,7 @@ export function newVars(
   };
 }
 
-export const fill = (template: string, vars: Record<string, string>): string =>
+const fill = (template: string, vars: Record<string, string>): string =>
   template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -447,7 +447,7 @@ function inputRequest(x: Exchange): Built & { options?: readonly string[] } {
   return { content, durationMs: rng.lognormal(150, 0.5, 40, 800), ...(ask.options ? { options: ask.options } : {}) };
 }
 
-export const CLASSIFIER_MODEL = 'intent-clf-2.3';
+const CLASSIFIER_MODEL = 'intent-clf-2.3';
 
 /** Usually right and confident; sometimes another label with a lower score. */
 function classifier(x: Exchange, labels: readonly Label[]): Built {

@@ -31,7 +31,7 @@ import { select } from './statements.ts';
 export interface Clock {
   now(): Date;
 }
-export const systemClock: Clock = { now: () => new Date() };
+const systemClock: Clock = { now: () => new Date() };
 
 export interface CreateSessionInput {
   sessionId: string;

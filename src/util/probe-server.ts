@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 /** A probe's answer: 200 with `text` when ok, else 503 with the reason. */
-export interface ProbeAnswer {
+interface ProbeAnswer {
   ok: boolean;
   text: string;
 }

@@ -11,7 +11,7 @@ export interface WaitTcpOptions {
 }
 
 /** One TCP connect: resolves when the port accepts, rejects with the cause (ECONNREFUSED, ENOTFOUND, timeout). */
-export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const done = (err?: Error) => {

@@ -13,8 +13,8 @@ import { checkCapacity, checkHelm, ensureKindCluster } from './preflight.ts';
 import { lastLogs, waitReady } from './readiness.ts';
 import { ValidateError, type Step, type Target } from './types.ts';
 
-export const RELEASE = 'agentstore';
-export const NAMESPACE = 'agentstore';
+const RELEASE = 'agentstore';
+const NAMESPACE = 'agentstore';
 
 export interface ClusterDeps {
   target: Target;

@@ -3,7 +3,7 @@
  * interfaces, so every bad situation (a pod that never gets ready, a FAILED connector, a small
  * node) is unit-tested with fakes; kube-client.ts and helm.ts are the real implementations.
  */
-export interface ContainerState {
+interface ContainerState {
   name: string;
   ready: boolean;
   restarts: number;

@@ -8,8 +8,6 @@ import { reportPaths, writeReport, scopeLine, type RunOutcome } from './report.t
 import { shown } from '../util/repo.ts';
 import { ValidateError, type Step, type StepContext, type StepResult, type Target } from './types.ts';
 
-export const REPORT_STEPS = ['preflight', 'install', 'migrate', 'seed', 'verify queries', 'verify CDC', 'report'];
-
 export interface RunOptions {
   target: Target;
   steps: Step[];

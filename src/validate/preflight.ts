@@ -8,9 +8,9 @@ import { KIND_CLUSTER, KIND_CONFIG } from './target.ts';
 import { ValidateError } from './types.ts';
 
 /** What values/kind.yaml requests in total (ScyllaDB 1 GiB + Kafka, Connect, Redis, Jobs), with headroom for the node itself. */
-export const REQUIRED = { cpuMillis: 2000, memoryBytes: 4 * 2 ** 30 };
+const REQUIRED = { cpuMillis: 2000, memoryBytes: 4 * 2 ** 30 };
 /** ScyllaDB's linux-aio backend needs this many aio contexts; values/kind.yaml uses io_uring, which does not. */
-export const AIO_MAX_NR = 1_048_576;
+const AIO_MAX_NR = 1_048_576;
 
 export async function checkHelm(helm: Helm): Promise<string> {
   const r = await helm.run(['version', '--short']);

@@ -24,7 +24,7 @@ export function createProgress(out: Out = process.stdout, now: () => number = ()
   return out.isTTY ? new TtyProgress(out, now) : new PlainProgress(out);
 }
 
-export class PlainProgress implements ProgressSink {
+class PlainProgress implements ProgressSink {
   private last = new Map<string, string>();
   constructor(private readonly out: Out) {}
   start(step: string): void {
@@ -44,7 +44,7 @@ export class PlainProgress implements ProgressSink {
   }
 }
 
-export class TtyProgress implements ProgressSink {
+class TtyProgress implements ProgressSink {
   private current: { step: string; started: number; line: string; frame: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   constructor(

@@ -7,14 +7,14 @@
 import type { Kube, PodState } from './kube.ts';
 import { ValidateError } from './types.ts';
 
-export const COMPONENTS = ['scylladb', 'kafka', 'connect', 'redis', 'projector'] as const;
+const COMPONENTS = ['scylladb', 'kafka', 'connect', 'redis', 'projector'] as const;
 
 /** Subchart pods are named by app.kubernetes.io/name; the umbrella's projector by its component label. */
-export function componentOf(p: PodState): string | undefined {
+function componentOf(p: PodState): string | undefined {
   return p.labels['app.kubernetes.io/component'] === 'projector' ? 'projector' : p.labels['app.kubernetes.io/name'];
 }
 
-export function summarize(pods: PodState[]): { line: string; ready: boolean } {
+function summarize(pods: PodState[]): { line: string; ready: boolean } {
   const parts = COMPONENTS.map((c) => {
     const mine = pods.filter((p) => componentOf(p) === c);
     return { c, ready: mine.filter((p) => p.ready).length, total: mine.length };

@@ -34,7 +34,7 @@ export function scopeLine(o: RunOutcome): string {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderMarkdown(o: RunOutcome): string {
+function renderMarkdown(o: RunOutcome): string {
   const verify = o.ctx.data['verify'] as VerifyReport | undefined;
   const cdc = o.ctx.data['cdc'] as CdcResult | undefined;
   const queryTable = (title: string, r: VerifyReport) => [

@@ -18,7 +18,7 @@ export const QUERY_TITLES = Object.fromEntries(Object.values(KEY_QUERIES).map((q
 >;
 
 /** Follows cursors to the end, so stores with different cursor formats compare on items alone. */
-export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
+async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -42,8 +42,8 @@ export interface Plan {
   checks: Check[];
 }
 
-export const CLASSIFIER_LABEL = 'bug_report';
-export const MIN_SCORE = 0.7;
+const CLASSIFIER_LABEL = 'bug_report';
+const MIN_SCORE = 0.7;
 
 /**
  * What the checks ask about: sessions with their turns (in creation order), and accounts and agent

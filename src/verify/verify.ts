@@ -4,7 +4,7 @@ import { generateSessions, type SeedConfig } from '../seed/generator.ts';
 import { QUERY_IDS, QUERY_TITLES, planChecks, type Check, type QueryId } from './checks.ts';
 import { GroundTruth } from './ground-truth.ts';
 
-export interface QueryReport {
+interface QueryReport {
   query: QueryId;
   title: string;
   checks: number;

@@ -15,11 +15,11 @@ export interface K8sObject {
 }
 
 export const HELM = join(ROOT, '.tools/bin/helm');
-export const KUBECONFORM = join(ROOT, '.tools/bin/kubeconform');
-export const SCHEMAS = join(ROOT, '.tools/k8s-schemas/v1.33.13');
+const KUBECONFORM = join(ROOT, '.tools/bin/kubeconform');
+const SCHEMAS = join(ROOT, '.tools/k8s-schemas/v1.33.13');
 
 /** Strict YAML parse of a manifest stream: duplicate keys, YAML errors and non-objects all fail. */
-export function parseManifests(text: string): K8sObject[] {
+function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text, { uniqueKeys: true }).flatMap((doc) => {
     if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('; '));
     const o = doc.toJS() as K8sObject | null;
@@ -43,11 +43,7 @@ export function chartCopy(): string {
   return dir;
 }
 
-export function run(
-  file: string,
-  args: string[],
-  input?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { maxBuffer: 64 << 20, cwd: ROOT }, (err, stdout, stderr) =>
       resolve({

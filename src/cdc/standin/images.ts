@@ -16,7 +16,7 @@ function encode(v: unknown): unknown {
   return v;
 }
 
-export function imageOf(row: Row): Record<string, unknown> {
+function imageOf(row: Row): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, encode(v)]));
 }
 

@@ -39,7 +39,7 @@ function connectFrom(f: ConnectFlags, env = process.env): { client: ConnectClien
 }
 
 /** The config to register: JSON of string values (numbers and booleans are written as Connect stores them). */
-export function parseConfig(text: string, source: string): ConnectorConfig {
+function parseConfig(text: string, source: string): ConnectorConfig {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -59,7 +59,7 @@ export function parseConfig(text: string, source: string): ConnectorConfig {
 }
 
 /** `--secret-from-env scylla.password=AGENTSTORE_CQL_PASSWORD`: a property whose value stays out of the command line and the chart's values. */
-export function secretsFromEnv(specs: string[], env = process.env): ConnectorConfig {
+function secretsFromEnv(specs: string[], env = process.env): ConnectorConfig {
   const out: ConnectorConfig = {};
   for (const spec of specs) {
     const m = /^([^=\s]+)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(spec);

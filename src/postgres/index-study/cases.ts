@@ -29,15 +29,15 @@ export const STUDY_ONLY: readonly IndexDef[] = [
   },
 ];
 
-export const G5_PENDING_ALL = `SELECT a.session_uid, st.agent_turn_uid, st.created_at FROM steps st JOIN agent_turns a ON a.uid = st.agent_turn_uid
+const G5_PENDING_ALL = `SELECT a.session_uid, st.agent_turn_uid, st.created_at FROM steps st JOIN agent_turns a ON a.uid = st.agent_turn_uid
   WHERE st.tpe = 10 AND NOT EXISTS (SELECT 1 FROM human_turns h WHERE h.parent_uid = st.agent_turn_uid)
   ORDER BY st.created_at LIMIT 100`;
 
-export const G1_LABEL_ALL = `SELECT agent_turn_uid, idx, (content::jsonb ->> 'score')::float8 AS score FROM steps
+const G1_LABEL_ALL = `SELECT agent_turn_uid, idx, (content::jsonb ->> 'score')::float8 AS score FROM steps
   WHERE tpe = 11 AND (content::jsonb ->> 'label') = $1 AND ((content::jsonb ->> 'score')::float8) >= $2
   ORDER BY ((content::jsonb ->> 'score')::float8) DESC LIMIT 100`;
 
-export const T1_WINDOW_MIX = `SELECT tpe, count(*)::int AS n FROM steps WHERE created_at >= $1 AND created_at < $2 GROUP BY tpe ORDER BY tpe`;
+const T1_WINDOW_MIX = `SELECT tpe, count(*)::int AS n FROM steps WHERE created_at >= $1 AND created_at < $2 GROUP BY tpe ORDER BY tpe`;
 
 const SESSION = ['human_turns_session', 'agent_turns_session'];
 const ACCOUNT_STEPS = ['sessions_account_recent', 'agent_turns_session'];

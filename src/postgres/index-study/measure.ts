@@ -130,7 +130,7 @@ export async function measureInsert(
   return best!;
 }
 
-export async function deleteSessions(pool: pg.Pool, models: readonly SessionModel[]): Promise<void> {
+async function deleteSessions(pool: pg.Pool, models: readonly SessionModel[]): Promise<void> {
   const sessions = models.map((m) => m.session.sessionId);
   const agent = models.flatMap((m) => m.turns.filter((t) => t.role === 'agent').map((t) => t.turnId));
   const human = models.flatMap((m) => m.turns.filter((t) => t.role === 'human').map((t) => t.turnId));

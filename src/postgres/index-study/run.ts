@@ -17,7 +17,7 @@ import {
   type WriteCost,
 } from './measure.ts';
 
-export interface CaseResult {
+interface CaseResult {
   id: string;
   title: string;
   sql: string;

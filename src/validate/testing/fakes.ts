@@ -85,7 +85,7 @@ export class FakeKube implements Kube {
  * What `helm get manifest` prints for the release, cut to the objects the Jobs take names from
  * (src/k8s/chart.ts); test/cdk8s checks those against the real chart for several release names.
  */
-export const RELEASE_MANIFEST = stringify([
+const RELEASE_MANIFEST = stringify([
   service('agentstore-scylladb-client', 'scylladb', 'cql', 9042),
   service('agentstore-redis', 'redis', 'redis', 6379),
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'agentstore-cli' }, binaryData: { [BUNDLE_KEY]: 'AA==' } },

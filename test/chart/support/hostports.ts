@@ -41,7 +41,7 @@ function services(objects: K8sObject[]): Map<string, Service> {
 }
 
 /** Why host:port does not resolve, or null when it does (or is not an in-cluster name). */
-export function resolveHostPort(host: string, port: number, objects: K8sObject[], namespace: string): string | null {
+function resolveHostPort(host: string, port: number, objects: K8sObject[], namespace: string): string | null {
   if (host === 'localhost' || /^[\d.]+$/.test(host)) return null;
   const clusterSuffix = /\.svc(\.cluster\.local)?$/;
   const inCluster = clusterSuffix.test(host);

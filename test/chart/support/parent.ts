@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './tools.ts';
 
-export const PARENT_FIXTURE = join(ROOT, 'test/fixtures/parent-chart');
+const PARENT_FIXTURE = join(ROOT, 'test/fixtures/parent-chart');
 
 /**
  * A throw-away copy of the parent fixture with its dependencies unpacked into charts/ (what

@@ -10,7 +10,7 @@ export interface Container {
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   volumeMounts?: { name: string }[];
 }
-export interface Volume {
+interface Volume {
   name: string;
   secret?: { secretName?: string; items?: { key: string }[] };
   configMap?: { name?: string; items?: { key: string }[] };

@@ -18,7 +18,7 @@ export interface WiringOptions {
 const group = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '');
 
 /** No two objects share group+kind+namespace+name (helm would fail to install, or one would win). */
-export function duplicateFindings(objects: K8sObject[], namespace: string): string[] {
+function duplicateFindings(objects: K8sObject[], namespace: string): string[] {
   const seen = new Map<string, K8sObject>();
   const out: string[] = [];
   for (const o of objects) {
@@ -31,7 +31,7 @@ export function duplicateFindings(objects: K8sObject[], namespace: string): stri
 }
 
 /** Objects pinned to a namespace other than the release's (metadata, RoleBinding subjects). */
-export function namespaceFindings(objects: K8sObject[], namespace: string): string[] {
+function namespaceFindings(objects: K8sObject[], namespace: string): string[] {
   const out: string[] = [];
   for (const o of objects) {
     const ns = o.metadata.namespace;
@@ -49,7 +49,7 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Each Service with a selector selects some pod template, and its named targetPorts exist there. */
-export function serviceFindings(objects: K8sObject[]): string[] {
+function serviceFindings(objects: K8sObject[]): string[] {
   const pods = podTemplates(objects);
   const out: string[] = [];
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
@@ -90,7 +90,7 @@ const describeSelector = (m: Record<string, string>): string =>
  * Other selectors select something: PodDisruptionBudget and NetworkPolicy pod selectors match a pod
  * template, a ServiceMonitor selects a Service that has each endpoint's named port.
  */
-export function selectorFindings(objects: K8sObject[]): string[] {
+function selectorFindings(objects: K8sObject[]): string[] {
   const pods = podTemplates(objects);
   const out: string[] = [];
   for (const o of objects) {
@@ -121,7 +121,7 @@ export function selectorFindings(objects: K8sObject[]): string[] {
 }
 
 /** Secrets, ConfigMaps, PVCs and ServiceAccounts a pod refers to are rendered (or declared external). */
-export function referenceFindings(objects: K8sObject[], external: string[] = []): string[] {
+function referenceFindings(objects: K8sObject[], external: string[] = []): string[] {
   const byRef = new Map(objects.map((o) => [ref(o), o]));
   const out: string[] = [];
   const need = (pod: PodTemplate, what: string, kind: string, name: string | undefined, key?: string): void => {
