@@ -87,8 +87,8 @@ describe('CLI bundle', () => {
       expect(m.out).toMatch(/schema at version \d+ \(applied 1, /);
       const after = await node(script, ['status', '--keyspace', keyspace]);
       expect(after.code, after.out).toBe(0);
-      // The bundle trims faker's locale data (scripts/chart/bundle-plugins.ts): what it seeds must be
-      // exactly what the unbundled sources expect, so verify with bin/agentstore.js.
+      // The bundle drops zod's locales and stubs modules the pods never run (scripts/chart/bundle-plugins.ts):
+      // what it seeds must be exactly what the unbundled sources expect, so verify with bin/agentstore.js.
       const dataset = ['--keyspace', keyspace, '--sessions', '40', '--accounts', '8'];
       const seeded = await node(script, ['seed', ...dataset]);
       expect(seeded.code, seeded.out).toBe(0);
