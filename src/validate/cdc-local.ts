@@ -23,7 +23,7 @@ import type { SeedConfig } from '../seed/generator.ts';
 import { seed } from '../seed/seeder.ts';
 import { AgentStore } from '../store/store.ts';
 import { verify, type VerifyReport } from '../verify/verify.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 export interface CdcResult {
   report: VerifyReport;
@@ -33,7 +33,7 @@ export interface CdcResult {
   lagP99Ms: number;
 }
 
-/** Waits for the projector; a timeout becomes a ValidateError with the next step. */
+/** Waits for the projector; a timeout becomes a ValidateFailure with the next step. */
 async function waitProjected(
   rs: ReadSideConfig,
   redis: Redis,
@@ -48,14 +48,14 @@ async function waitProjected(
     });
   } catch (err) {
     if (!(err instanceof NotCaughtUpError)) throw err;
-    throw new ValidateError(
+    throw new ValidateFailure(
       err.message,
       'check Kafka and Redis with `make services-status`, then run `make validate` again',
     );
   }
 }
 
-/** The probe of the CDC path; a timeout becomes a ValidateError with the next step. */
+/** The probe of the CDC path; a timeout becomes a ValidateFailure with the next step. */
 async function measureLag(
   store: AgentStore,
   queries: RedisQueries,
@@ -66,7 +66,7 @@ async function measureLag(
     return await probeCdc(store, queries, { writes, timeoutMs });
   } catch (err) {
     if (!(err instanceof ProbeTimeoutError)) throw err;
-    throw new ValidateError(
+    throw new ValidateFailure(
       err.message,
       'check the projector (`agentstore project`) and Kafka with `make services-status`, then run `make validate` again',
     );

@@ -11,7 +11,7 @@ import { runJob } from './jobs.ts';
 import type { Helm, Host, Kube } from './kube.ts';
 import { checkCapacity, checkHelm, ensureKindCluster } from './preflight.ts';
 import { lastLogs, waitReady } from './readiness.ts';
-import { ValidateError, type Step, type Target } from './types.ts';
+import { ValidateFailure, type Step, type Target } from './types.ts';
 
 const RELEASE = 'agentstore';
 const NAMESPACE = 'agentstore';
@@ -46,7 +46,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
     const context = d.target.context ? ['--kube-context', d.target.context] : [];
     const r = await d.helm.run(['get', 'manifest', RELEASE, '--namespace', NAMESPACE, ...context]);
     if (r.code !== 0) {
-      throw new ValidateError(
+      throw new ValidateFailure(
         `helm get manifest ${RELEASE} failed (exit ${r.code})`,
         `check the release with \`helm -n ${NAMESPACE} status ${RELEASE}\``,
         tail(r.stderr || r.stdout, 20),
@@ -114,7 +114,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
           ).filter((p) => p.phase === 'Failed' || (!p.ready && p.phase !== 'Succeeded'));
           const logs: string[] = [];
           for (const p of failing) logs.push(...(await lastLogs(k(), NAMESPACE, p)));
-          throw new ValidateError(
+          throw new ValidateFailure(
             `helm upgrade --install failed (exit ${r.code})`,
             `read helm's message below and \`helm -n ${NAMESPACE} status ${RELEASE}\`; fix, then run \`make validate\` again`,
             [...tail(r.stderr || r.stdout, 20), ...logs],
@@ -154,7 +154,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
         ctx.sections.push({ title: 'cdc-probe Job output', lines: logs });
         const ok = logs.find((l) => l.startsWith('CDC path ok:'));
         if (!ok) {
-          throw new ValidateError(
+          throw new ValidateFailure(
             'the cdc-probe Job succeeded but printed no "CDC path ok" line',
             `read its output below (\`kubectl -n ${NAMESPACE} logs job/${RELEASE}-cdc-probe\`)`,
             logs,
@@ -181,7 +181,7 @@ export function clusterSteps(d: ClusterDeps): Step[] {
         );
         ctx.sections.push({ title: 'helm test', lines: tail(r.stdout + r.stderr, 60) });
         if (r.code !== 0) {
-          throw new ValidateError(
+          throw new ValidateFailure(
             `helm test failed (exit ${r.code})`,
             `the test pod's logs are below and in the report; \`kubectl -n ${NAMESPACE} logs ${RELEASE}-test\``,
             tail(r.stdout + r.stderr, 40),

@@ -7,7 +7,7 @@ import { health, traces } from '../connect/health.ts';
 import { ConnectClient } from '../connect/rest.ts';
 import { describe } from '../connect/retry.ts';
 import type { Kube } from './kube.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 export type Fetch = typeof fetch;
 
@@ -23,7 +23,7 @@ export interface ConnectorOptions {
 export async function checkConnector(kube: Kube, o: ConnectorOptions): Promise<string> {
   const pod = (await kube.listPods(o.namespace, 'app.kubernetes.io/name=connect')).find((p) => p.ready);
   if (!pod)
-    throw new ValidateError(
+    throw new ValidateFailure(
       'no ready Kafka Connect pod',
       `check \`kubectl -n ${o.namespace} get pods -l app.kubernetes.io/name=connect\` and its logs`,
     );
@@ -38,7 +38,7 @@ export async function checkConnector(kube: Kube, o: ConnectorOptions): Promise<s
         last = h;
       } else {
         if (h.failed.length) {
-          throw new ValidateError(
+          throw new ValidateFailure(
             `connector ${o.name} FAILED (${h.failed.map((f) => f.what).join(', ')})`,
             `fix the cause in the trace below; the supervisor (deploy/<release>-connector-supervisor) restarts failed parts with backoff, or restart them now: \`agentstore connector register\` again, or \`curl -X POST 'localhost:8083/connectors/${o.name}/restart?includeTasks=true&onlyFailed=true'\` after \`kubectl -n ${o.namespace} port-forward ${pod.name} 8083\`, and run \`make validate\` again`,
             traces(h, 30),
@@ -53,7 +53,7 @@ export async function checkConnector(kube: Kube, o: ConnectorOptions): Promise<s
   } finally {
     fwd.close();
   }
-  throw new ValidateError(
+  throw new ValidateFailure(
     `connector ${o.name} not RUNNING after ${Math.round(o.timeoutMs / 1000)} s (${last})`,
     `read the registration Job's and Connect's logs: \`kubectl -n ${o.namespace} logs ${pod.name}\``,
   );

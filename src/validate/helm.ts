@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Helm, HelmResult, Host } from './kube.ts';
+import type { Helm, ProcessResult, Host } from './kube.ts';
 import { repoPath } from '../util/repo.ts';
 
 export function runProcess(
@@ -11,7 +11,7 @@ export function runProcess(
   args: string[],
   onLine?: (line: string) => void,
   signal?: AbortSignal,
-): Promise<HelmResult> {
+): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';
@@ -34,7 +34,7 @@ export function runProcess(
 
 export class HelmBinary implements Helm {
   constructor(readonly binary: string) {}
-  run(args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<HelmResult> {
+  run(args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<ProcessResult> {
     return runProcess(this.binary, args, onLine, signal);
   }
 }
@@ -54,7 +54,7 @@ export class LocalHost implements Host {
     }
     return null;
   }
-  exec(file: string, args: string[], timeoutMs = 20_000): Promise<HelmResult> {
+  exec(file: string, args: string[], timeoutMs = 20_000): Promise<ProcessResult> {
     return new Promise((resolve) => {
       execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
         resolve({

@@ -3,7 +3,7 @@
  * ends with the Job's pod logs.
  */
 import type { Kube } from './kube.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 export interface RunJobOptions {
   namespace: string;
@@ -33,7 +33,7 @@ export async function runJob(kube: Kube, manifest: Record<string, unknown>, o: R
     const s = await kube.jobState(o.namespace, name);
     if (s?.succeeded) return podLogs(kube, o.namespace, name, 30);
     if (s?.failed) {
-      throw new ValidateError(
+      throw new ValidateFailure(
         `Job ${name} failed`,
         `see its logs below (\`kubectl -n ${o.namespace} logs job/${name}\`), fix, and run \`make validate\` again`,
         await podLogs(kube, o.namespace, name, 40),
@@ -42,7 +42,7 @@ export async function runJob(kube: Kube, manifest: Record<string, unknown>, o: R
     o.onLine(`Job ${name} running (${Math.round((Date.now() - started) / 1000)} s)`);
     await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
   }
-  throw new ValidateError(
+  throw new ValidateFailure(
     `Job ${name} did not finish in ${Math.round(o.timeoutMs / 1000)} s`,
     `see its logs below; a larger dataset needs a longer VALIDATE_TIMEOUT_S`,
     await podLogs(kube, o.namespace, name, 40),

@@ -57,7 +57,7 @@ export interface Kube {
   jobState(namespace: string, name: string): Promise<JobState | null>;
 }
 
-export interface HelmResult {
+export interface ProcessResult {
   code: number;
   stdout: string;
   stderr: string;
@@ -67,12 +67,12 @@ export interface HelmResult {
 export interface Helm {
   readonly binary: string;
   /** An abort kills helm (a wait that failed on our side must not leave it running on its own). */
-  run(args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<HelmResult>;
+  run(args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<ProcessResult>;
 }
 
 /** Probes of the machine: which tools exist, whether docker answers, a kernel setting. */
 export interface Host {
   which(tool: string): Promise<string | null>;
-  exec(file: string, args: string[], timeoutMs?: number): Promise<HelmResult>;
+  exec(file: string, args: string[], timeoutMs?: number): Promise<ProcessResult>;
   readFile(path: string): Promise<string | null>;
 }

@@ -9,7 +9,7 @@ import { connectCql } from '../cql/connect.ts';
 import { runProcess } from './helm.ts';
 import { verifyCdcLocal } from './cdc-local.ts';
 import type { VerifyReport } from '../verify/verify.ts';
-import { ValidateError, type Step } from './types.ts';
+import { ValidateFailure, type Step } from './types.ts';
 import { join } from 'node:path';
 import { REPORTS_DIR, repoPath } from '../util/repo.ts';
 
@@ -47,7 +47,7 @@ async function cli(args: string[], onLine: (l: string) => void): Promise<string>
       r.code === 2
         ? 'a flag or AGENTSTORE_* setting is wrong (named above)'
         : 'are the services up? `make services-status`; then run `make validate` again';
-    throw new ValidateError(
+    throw new ValidateFailure(
       `agentstore ${args[0]} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`,
       hint,
       (r.stderr || r.stdout).trimEnd().split('\n').slice(-15),
@@ -79,7 +79,7 @@ export function localSteps(o: LocalOptions): Step[] {
           line,
         );
         if (up.code !== 0) {
-          throw new ValidateError(
+          throw new ValidateFailure(
             `the local services did not start (exit ${up.code})`,
             'read the lines above, then `make services-status`; `make setup` installs what they need',
             (up.stderr || up.stdout).trimEnd().split('\n').slice(-15),
@@ -92,7 +92,7 @@ export function localSteps(o: LocalOptions): Step[] {
           .join(', ');
         const cql = await cli(['status', '--keyspace', o.keyspace], line).catch((e: unknown) => {
           // A keyspace not created yet makes `status` exit 1 ("behind"): that is what migrate is for.
-          if (e instanceof ValidateError && /exited 1/.test(e.reason)) return 'schema not current yet';
+          if (e instanceof ValidateFailure && /exited 1/.test(e.reason)) return 'schema not current yet';
           throw e;
         });
         return `node ${process.version}; ${services || 'services up'}; ${cql.replace(/\s+/g, ' ')}`;
@@ -141,7 +141,7 @@ export function localSteps(o: LocalOptions): Step[] {
         );
         const failed = r.report.queries.filter((q) => q.failed);
         if (!r.report.passed) {
-          throw new ValidateError(
+          throw new ValidateFailure(
             `read models disagree with the ground truth: ${failed.map((q) => q.query).join(', ') || 'a query is missing'}`,
             'see the first mismatch below; rebuild the read models with `agentstore rebuild` and run `make validate` again',
             failed.map((q) => `${q.query}: ${JSON.stringify(q.firstFailure)}`),

@@ -20,7 +20,7 @@ import { localSteps } from './local-steps.ts';
 import { runValidate } from './orchestrator.ts';
 import { createProgress } from './progress.ts';
 import { selectTarget } from './target.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 /** validate's own keyspace, recreated on every run; a keyspace given by AGENTSTORE_KEYSPACE is never dropped. */
 const DEFAULT_KEYSPACE = 'agentstore_validate';
@@ -70,7 +70,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const { exitCode } = await runValidate({ target, steps, progress });
     return exitCode;
   } catch (err) {
-    if (err instanceof ValidateError) {
+    if (err instanceof ValidateFailure) {
       progress.note(`validate FAILED: ${err.reason}\nnext step: ${err.nextStep}`);
       return err.exitCode;
     }

@@ -6,7 +6,7 @@
 import type { ProgressSink } from './progress.ts';
 import { reportPaths, writeReport, scopeLine, type RunOutcome } from './report.ts';
 import { shown } from '../util/repo.ts';
-import { ValidateError, type Step, type StepContext, type StepResult, type Target } from './types.ts';
+import { ValidateFailure, type Step, type StepContext, type StepResult, type Target } from './types.ts';
 
 export interface RunOptions {
   target: Target;
@@ -21,10 +21,10 @@ export interface RunResult {
   exitCode: number;
 }
 
-function asValidateError(err: unknown): ValidateError {
-  if (err instanceof ValidateError) return err;
+function asValidateFailure(err: unknown): ValidateFailure {
+  if (err instanceof ValidateFailure) return err;
   const e = err as Error;
-  return new ValidateError(
+  return new ValidateFailure(
     `unexpected error: ${e?.message ?? String(err)}`,
     'this is a bug in make validate: please report it with .reports/validate.md',
     (e?.stack ?? '').split('\n').slice(1, 8),
@@ -52,7 +52,7 @@ export async function runValidate(o: RunOptions): Promise<RunResult> {
       results.push({ step: step.name, status, seconds, detail });
       o.progress.finish(step.name, status, seconds, detail);
     } catch (err) {
-      const e = asValidateError(err);
+      const e = asValidateFailure(err);
       const seconds = (now() - started) / 1000;
       failure = { reason: e.reason, nextStep: e.nextStep, details: e.details };
       exitCode = e.exitCode;

@@ -5,7 +5,7 @@
 import type { Helm, Host, Kube } from './kube.ts';
 import { gib } from './quantity.ts';
 import { KIND_CLUSTER, KIND_CONFIG } from './target.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 /** What values/kind.yaml requests in total (ScyllaDB 1 GiB + Kafka, Connect, Redis, Jobs), with headroom for the node itself. */
 const REQUIRED = { cpuMillis: 2000, memoryBytes: 4 * 2 ** 30 };
@@ -15,7 +15,7 @@ const AIO_MAX_NR = 1_048_576;
 export async function checkHelm(helm: Helm): Promise<string> {
   const r = await helm.run(['version', '--short']);
   if (r.code !== 0) {
-    throw new ValidateError(
+    throw new ValidateFailure(
       `helm not usable at ${helm.binary}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`,
       'run `make setup` (installs helm into .tools/bin), or install Helm 3.14+ / 4 (https://helm.sh/docs/intro/install/)',
     );
@@ -29,7 +29,7 @@ export async function checkCapacity(kube: Kube, required = REQUIRED): Promise<st
   const mem = nodes.reduce((s, n) => s + n.memoryBytes, 0);
   const have = `${nodes.length} node(s) with ${cpu}m CPU and ${gib(mem)} memory allocatable`;
   if (cpu < required.cpuMillis || mem < required.memoryBytes) {
-    throw new ValidateError(
+    throw new ValidateFailure(
       `too little capacity: the cluster has ${have}; the stack needs at least ${required.cpuMillis}m CPU and ${gib(required.memoryBytes)}`,
       'give the cluster more: Docker Desktop -> Settings -> Resources (4 CPUs, 6 GiB) for kind, a bigger VM for k3s, or add nodes; then run `make validate` again',
     );
@@ -57,7 +57,7 @@ export async function ensureKindCluster(host: Host, onLine: (l: string) => void)
     600_000,
   );
   if (created.code !== 0) {
-    throw new ValidateError(
+    throw new ValidateFailure(
       `kind could not create the cluster: ${created.stderr.trim().split('\n').slice(-3).join(' ')}`,
       'check `docker info` (daemon running, enough disk), then `kind delete cluster --name agentstore` and run `make validate` again',
     );

@@ -5,7 +5,7 @@
  * ready by the deadline ends the run with its name, its state and its last log lines.
  */
 import type { Kube, PodState } from './kube.ts';
-import { ValidateError } from './types.ts';
+import { ValidateFailure } from './types.ts';
 
 const COMPONENTS = ['scylladb', 'kafka', 'connect', 'redis', 'projector'] as const;
 
@@ -81,7 +81,7 @@ export async function waitReady(kube: Kube, namespace: string, o: WaitOptions): 
   const details: string[] = [];
   for (const p of stuck) details.push(...(await lastLogs(kube, namespace, p)));
   const names = [...stuck.map((p) => `${p.name} (${stateOf(p)})`), ...missing.map((c) => `${c}: no pod created`)];
-  throw new ValidateError(
+  throw new ValidateFailure(
     `not ready after ${Math.round(o.timeoutMs / 1000)} s: ${names.join(', ') || 'unknown pods'}`,
     `see the logs below and \`kubectl -n ${namespace} describe pod ${stuck[0]?.name ?? '<pod>'}\`; an ImagePullBackOff needs network access to the registry, a Pending pod more capacity; then run \`make validate\` again (the release is upgraded in place)`,
     details,

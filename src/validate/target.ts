@@ -4,7 +4,7 @@
  * one; a forced target that is not available is an error that names the missing piece.
  */
 import type { Host, Kube } from './kube.ts';
-import { ValidateError, type Target, type TargetKind } from './types.ts';
+import { ValidateFailure, type Target, type TargetKind } from './types.ts';
 
 export const KIND_CLUSTER = 'agentstore';
 export const KIND_CONFIG = 'scripts/kind/cluster.yaml';
@@ -66,7 +66,7 @@ async function probeKind(d: TargetDeps, reasons: string[]): Promise<Target | nul
 export async function selectTarget(d: TargetDeps): Promise<Target> {
   const forced = d.forced?.trim() as TargetKind | undefined;
   if (forced && !['cluster', 'kind', 'local'].includes(forced)) {
-    throw new ValidateError(
+    throw new ValidateFailure(
       `VALIDATE_TARGET="${d.forced}" is not a target`,
       'set VALIDATE_TARGET to cluster, kind or local, or unset it to choose automatically',
       [],
@@ -79,7 +79,7 @@ export async function selectTarget(d: TargetDeps): Promise<Target> {
     const t = await probeCluster(d, reasons);
     if (t) return t;
     if (forced) {
-      throw new ValidateError(
+      throw new ValidateFailure(
         `no reachable cluster: ${reasons.at(-1)}`,
         'check the context with `kubectl cluster-info` (or fix KUBECONFIG), or run `VALIDATE_TARGET=local make validate`',
       );
@@ -88,7 +88,7 @@ export async function selectTarget(d: TargetDeps): Promise<Target> {
   const t = await probeKind(d, reasons);
   if (t) return t;
   if (forced === 'kind') {
-    throw new ValidateError(
+    throw new ValidateFailure(
       reasons.at(-1)!,
       'install docker (https://docs.docker.com/engine/install/) and kind (`go install sigs.k8s.io/kind@v0.29.0`, or https://kind.sigs.k8s.io/docs/user/quick-start/#installation), then run `make validate` again',
     );

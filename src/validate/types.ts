@@ -23,9 +23,12 @@ export interface StepResult {
   detail: string;
 }
 
-/** A failure with its cause and what to do next; `exitCode` distinguishes usage (2) from failure (1). */
-export class ValidateError extends Error {
-  override name = 'ValidateError';
+/**
+ * A failed `make validate` step (or target), with its cause and what to do next; `exitCode` tells usage (2)
+ * from failure (1). Not the domain's ValidationError, which is bad input to the store.
+ */
+export class ValidateFailure extends Error {
+  override name = 'ValidateFailure';
   constructor(
     readonly reason: string,
     readonly nextStep: string,
@@ -45,6 +48,6 @@ export interface StepContext {
 
 export interface Step {
   name: string;
-  /** Returns the one-line detail shown next to the step. Throws ValidateError on failure. */
+  /** Returns the one-line detail shown next to the step. Throws ValidateFailure on failure. */
   run(ctx: StepContext, progress: (line: string) => void): Promise<string>;
 }

@@ -6,7 +6,7 @@ import { runValidate } from '../../src/validate/orchestrator.ts';
 import { createProgress } from '../../src/validate/progress.ts';
 import { parseQuantity } from '../../src/validate/quantity.ts';
 import { RecordingProgress } from '../../src/validate/testing/fakes.ts';
-import { ValidateError, type Step } from '../../src/validate/types.ts';
+import { ValidateFailure, type Step } from '../../src/validate/types.ts';
 
 const sink = (isTTY: boolean) => {
   let text = '';
@@ -63,7 +63,7 @@ describe('orchestrator', () => {
           return 'v3';
         }),
         step('seed', async () => {
-          throw new ValidateError('seed exited 1', 'run `make services-up`', ['NoHostAvailableError']);
+          throw new ValidateFailure('seed exited 1', 'run `make services-up`', ['NoHostAvailableError']);
         }),
         step('verify queries', async () => 'never'),
       ],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectTarget } from '../../src/validate/target.ts';
 import { FakeHost, FakeKube } from '../../src/validate/testing/fakes.ts';
-import { ValidateError } from '../../src/validate/types.ts';
+import { ValidateFailure } from '../../src/validate/types.ts';
 
 function deps(setup: (k: FakeKube, h: FakeHost) => void = () => {}, forced?: string, noKubeconfig = false) {
   const kube = new FakeKube();
@@ -96,13 +96,13 @@ describe('target selection: reachable context -> kind -> local', () => {
         h.tools['docker'] = '/fake/docker';
       }, 'kind'),
     ).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ValidateError);
-    expect((err as ValidateError).reason).toBe('kind not usable: kind not installed');
-    expect((err as ValidateError).nextStep).toContain('go install sigs.k8s.io/kind@');
+    expect(err).toBeInstanceOf(ValidateFailure);
+    expect((err as ValidateFailure).reason).toBe('kind not usable: kind not installed');
+    expect((err as ValidateFailure).nextStep).toContain('go install sigs.k8s.io/kind@');
   });
 
   it('VALIDATE_TARGET=cluster with an unreachable cluster: names the error and the next step', async () => {
-    const err = (await selectTarget(deps(unreachable, 'cluster')).catch((e: unknown) => e)) as ValidateError;
+    const err = (await selectTarget(deps(unreachable, 'cluster')).catch((e: unknown) => e)) as ValidateFailure;
     expect(err.reason).toContain(
       'no reachable cluster: kube context "kind-agentstore" not reachable: connect ECONNREFUSED',
     );
@@ -110,7 +110,7 @@ describe('target selection: reachable context -> kind -> local', () => {
   });
 
   it('an unknown VALIDATE_TARGET is a usage error (exit 2)', async () => {
-    const err = (await selectTarget(deps(() => {}, 'minikube')).catch((e: unknown) => e)) as ValidateError;
+    const err = (await selectTarget(deps(() => {}, 'minikube')).catch((e: unknown) => e)) as ValidateFailure;
     expect(err.exitCode).toBe(2);
     expect(err.reason).toContain('VALIDATE_TARGET="minikube"');
   });

@@ -2,7 +2,7 @@
  * Test doubles of the cluster seams (Kube, Helm, Host): scripted states, recorded calls. Kept next
  * to the interfaces so a change of an interface breaks them at compile time.
  */
-import type { Helm, HelmResult, Host, JobState, Kube, NodeCapacity, PodState, PortForward } from '../kube.ts';
+import type { Helm, ProcessResult, Host, JobState, Kube, NodeCapacity, PodState, PortForward } from '../kube.ts';
 import { stringify as stringifyYaml } from 'yaml';
 import { BUNDLE_KEY } from '../../k8s/chart.ts';
 import type { ProgressSink } from '../progress.ts';
@@ -129,9 +129,9 @@ function stringify(objects: object[]): string {
 export class FakeHelm implements Helm {
   readonly binary = '/fake/helm';
   calls: string[][] = [];
-  results: Record<string, HelmResult> = {};
+  results: Record<string, ProcessResult> = {};
   aborted = 0;
-  async run(args: string[], _onLine?: (l: string) => void, signal?: AbortSignal): Promise<HelmResult> {
+  async run(args: string[], _onLine?: (l: string) => void, signal?: AbortSignal): Promise<ProcessResult> {
     this.calls.push(args);
     signal?.addEventListener('abort', () => this.aborted++);
     const stdout = args[0] === 'version' ? 'v4.0.0+gabc' : args[0] === 'get' ? RELEASE_MANIFEST : `${args[0]} ok\n`;
@@ -141,13 +141,13 @@ export class FakeHelm implements Helm {
 
 export class FakeHost implements Host {
   tools: Record<string, string> = { helm: '/fake/helm' };
-  execs: Record<string, HelmResult> = {};
+  execs: Record<string, ProcessResult> = {};
   files: Record<string, string> = {};
   calls: string[][] = [];
   async which(tool: string): Promise<string | null> {
     return this.tools[tool] ?? null;
   }
-  async exec(file: string, args: string[]): Promise<HelmResult> {
+  async exec(file: string, args: string[]): Promise<ProcessResult> {
     this.calls.push([file, ...args]);
     return this.execs[`${file} ${args[0]}`] ?? { code: 0, stdout: '', stderr: '' };
   }
