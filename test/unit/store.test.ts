@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../src/domain/errors.ts';
 import { StepType } from '../../src/domain/step-types.ts';
 import { AgentStore } from '../../src/store/store.ts';
-import { FakeCql } from './fake-cql.ts';
+import { FakeCql } from '../support/fake-cql.ts';
 
 const T0 = new Date('2026-10-01T10:00:00Z');
 const clock = { now: () => T0 };
