@@ -78,6 +78,10 @@ export const ENV = {
     name: 'AGENTSTORE_FETCH_MAX_BYTES',
     default: String(4 << 20),
   },
+  startupTimeout: {
+    name: 'AGENTSTORE_STARTUP_TIMEOUT_S',
+    default: '300',
+  },
   connectUrl: { name: 'AGENTSTORE_CONNECT_URL', flag: '--connect-url', default: 'http://127.0.0.1:8083' },
   connectorName: { name: 'AGENTSTORE_CONNECTOR_NAME', flag: '--name' },
   connectorConfig: { name: 'AGENTSTORE_CONNECTOR_CONFIG', flag: '--config' },
@@ -151,6 +155,10 @@ const ENV_DOCS: Record<keyof typeof ENV, { scope: Scope; doc: string; shownDefau
   fetchMaxBytes: {
     scope: 'read side',
     doc: "bytes the projector fetches per partition per request (bounds a batch's redo after a crash)",
+  },
+  startupTimeout: {
+    scope: 'read side',
+    doc: 'seconds the projector waits for Kafka and Redis at start (a rollout restarting them) before it exits',
   },
   connectUrl: { scope: 'connector', doc: 'the Kafka Connect REST API (`agentstore connector`)' },
   connectorName: { scope: 'connector', doc: 'the connector to register or watch (the chart: `connector.name`)' },

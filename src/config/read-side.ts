@@ -28,6 +28,8 @@ export interface ReadSideConfig {
   metricsPort: number;
   /** Bytes fetched per partition per request: bounds a batch, so a shutdown or crash leaves little to redo. */
   fetchMaxBytes: number;
+  /** How long the projector keeps trying to reach Kafka and Redis when it starts. */
+  startupTimeoutMs: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
@@ -94,7 +96,14 @@ export function readSideConfig(env: NodeJS.ProcessEnv = process.env): ReadSideCo
     );
   }
   const fetch = need(env, ENV.fetchMaxBytes, (v) => /^\d{1,10}$/.test(v) && Number(v) >= 1024, 'a byte count >= 1024');
+  const startup = need(
+    env,
+    ENV.startupTimeout,
+    (v) => /^\d{1,6}$/.test(v) && Number(v) >= 1,
+    'whole seconds, at least 1',
+  );
   return {
+    startupTimeoutMs: Number(startup) * 1000,
     fetchMaxBytes: Number(fetch),
     brokers: brokers.split(',').map((b) => b.trim()),
     redisUrl,

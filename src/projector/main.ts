@@ -21,7 +21,6 @@ export async function main(): Promise<void> {
     throw err;
   }
   const running = await runProjector(config, log);
-  log.log('info', 'serving metrics', { port: running.metricsPort, paths: ['/metrics', '/healthz', '/readyz'] });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -19,12 +19,17 @@ export interface RunningProjector {
 export async function runProjector(config: ReadSideConfig, log: Logger, watchMs = 2000): Promise<RunningProjector> {
   const metrics = new ProjectorMetrics();
   const { server, port } = await metrics.serve(config.metricsPort);
-  const redis = redisClient(config);
-  redis.on('error', (err: Error) => log.log('warn', 'redis connection error', { error: err.message }));
-  await redis.connect();
-  let generation = await currentGeneration(redis, config.keyPrefix);
-  let projector = new Projector({ config, generation, log, metrics });
-  await projector.start();
+  // Before connecting: a pod's probes and an operator's curl reach it while it waits for Kafka and Redis.
+  log.log('info', 'serving metrics', { port, paths: ['/metrics', '/healthz', '/readyz'] });
+  let started: Awaited<ReturnType<typeof startWithin>>;
+  try {
+    started = await startWithin(config, log, metrics);
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
+  const { redis } = started;
+  let { generation, projector } = started;
   let switching: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     switching = switching
@@ -49,4 +54,41 @@ export async function runProjector(config: ReadSideConfig, log: Logger, watchMs 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Connects to Redis and Kafka and starts the live generation's projector, trying again with backoff
+ * (2 s doubling to 10 s) for up to config.startupTimeoutMs. Kafka or Redis restarting during a rollout
+ * or a node drain is normal: exiting at once would put the pod into CrashLoopBackOff, whose growing
+ * delays outlast the outage (kafkajs gives up a connection after about 20 s). Meanwhile /healthz is
+ * green (the process works) and /readyz is not.
+ */
+async function startWithin(config: ReadSideConfig, log: Logger, metrics: ProjectorMetrics) {
+  const deadline = Date.now() + config.startupTimeoutMs;
+  for (let attempt = 1, delayMs = 2000; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
+    const redis = redisClient(config);
+    redis.on('error', (err: Error) => log.log('warn', 'redis connection error', { error: err.message }));
+    let projector: Projector | undefined;
+    try {
+      await redis.connect();
+      const generation = await currentGeneration(redis, config.keyPrefix);
+      projector = new Projector({ config, generation, log, metrics });
+      await projector.start();
+      return { redis, generation, projector };
+    } catch (err) {
+      await projector?.stop().catch(() => {});
+      if (redis.isOpen) await redis.quit().catch(() => {});
+      const left = deadline - Date.now();
+      if (left <= delayMs) throw err;
+      log.log('warn', 'waiting for Kafka and Redis', {
+        attempt,
+        error: (err as Error).message,
+        retryInSeconds: delayMs / 1000,
+        givesUpInSeconds: Math.round(left / 1000),
+      });
+      await sleep(delayMs);
+    }
+  }
 }

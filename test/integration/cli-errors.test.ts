@@ -80,7 +80,12 @@ function expectOneLine(r: CliResult, exit: number, cause: RegExp, fix: RegExp): 
 }
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { AGENTSTORE_KEYSPACE: undefined, AGENTSTORE_METRICS_PORT: '0', ...env });
+  runCli(args, {
+    AGENTSTORE_KEYSPACE: undefined,
+    AGENTSTORE_METRICS_PORT: '0',
+    AGENTSTORE_STARTUP_TIMEOUT_S: '1',
+    ...env,
+  });
 const dataset = ['--sessions', '3', '--accounts', '2'];
 
 describe('a keyspace that is missing or behind on migrations', () => {
