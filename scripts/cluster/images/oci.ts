@@ -41,10 +41,11 @@ export async function debianRootfs(name: string, packages: string[], log: (m: st
   const debs = path.join(IMAGE_CACHE, 'debs');
   await rm(dir, { recursive: true, force: true });
   await mkdir(debs, { recursive: true });
+  await mkdir(path.dirname(tar), { recursive: true });
   const logFile = path.join(IMAGE_CACHE, 'rootfs', `${name}.log`);
   log(`debootstrap ${DEBIAN_SUITE} minbase + ${packages.join(' ')} (once; log ${logFile})`);
-  const r = await $({ quiet: true, nothrow: true, timeout: '20m' })`debootstrap --variant=minbase --cache-dir=${debs}
-    --include=${packages.join(',')} ${DEBIAN_SUITE} ${dir} ${await debianMirror()}`;
+  const args = [`--cache-dir=${debs}`, `--include=${packages.join(',')}`, DEBIAN_SUITE, dir, await debianMirror()];
+  const r = await $({ quiet: true, nothrow: true, timeout: '20m' })`debootstrap --variant=minbase ${args}`;
   await writeFile(logFile, r.stdout + r.stderr);
   if (r.exitCode !== 0) {
     throw new ImageBuildError(
