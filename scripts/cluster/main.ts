@@ -1,30 +1,39 @@
 // The sandbox cluster: a real single-node Kubernetes inside its own network namespace, built here from the Go
 // module proxy, Debian and npm (docs/sandbox-cluster.md).
-//   tsx scripts/cluster/main.ts up [--no-policies]   build what is missing, start or repair, wait until ready
+//   tsx scripts/cluster/main.ts up [--no-policies] [--report f.json]   build what is missing, start or repair,
+//                                                    wait until ready (phase times also to f.json)
 //   tsx scripts/cluster/main.ts down                 stop what up started, remove what it made, restore sysctls
 //   tsx scripts/cluster/main.ts status               one line per part; exit 1 unless all run and answer
 //   tsx scripts/cluster/main.ts exec -- <cmd...>     run a client (kubectl, helm, a test) inside the netns
 // Exit 2 on a missing prerequisite, 1 on any other failure.
 import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PrerequisiteError } from '../services/lib.ts';
 import { BuildError } from './build.ts';
 import { ClusterError, down, status, up } from './cluster.ts';
 import { ImageBuildError } from './images/oci.ts';
 import { TOOLS_BIN } from './kubectl.ts';
 import { KUBECONFIG, NETNS } from './layout.ts';
-import { printPhaseTimes } from './phases.ts';
+import { phaseTimes, printPhaseTimes } from './phases.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const t0 = Date.now();
   switch (command) {
-    case 'up':
+    case 'up': {
+      const report = rest.includes('--report') ? rest[rest.indexOf('--report') + 1] : undefined;
       try {
         await up({ policies: !rest.includes('--no-policies') });
       } finally {
         printPhaseTimes(`up phases (total ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        if (report) {
+          await mkdir(path.dirname(report), { recursive: true });
+          await writeFile(report, JSON.stringify(phaseTimes(), null, 2));
+        }
       }
       return 0;
+    }
     case 'down':
       try {
         await down();
