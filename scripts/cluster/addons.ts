@@ -37,7 +37,9 @@ data:
   Corefile: |
     .:53 {
         errors
-        health { lameduck 2s }
+        health {
+            lameduck 2s
+        }
         ready
         kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
             pods insecure
@@ -96,7 +98,7 @@ metadata: { name: local-path-storage }
 ---
 apiVersion: v1
 kind: ServiceAccount
-metadata: { name: local-path-provisioner, namespace: local-path-storage }
+metadata: { name: local-path-provisioner-service-account, namespace: local-path-storage }
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -116,7 +118,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: { name: local-path-provisioner }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: local-path-provisioner }
-subjects: [{ kind: ServiceAccount, name: local-path-provisioner, namespace: local-path-storage }]
+subjects: [{ kind: ServiceAccount, name: local-path-provisioner-service-account, namespace: local-path-storage }]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -154,7 +156,8 @@ spec:
   template:
     metadata: { labels: { app: local-path-provisioner } }
     spec:
-      serviceAccountName: local-path-provisioner
+      # The provisioner's helper pods run under this name too (its default).
+      serviceAccountName: local-path-provisioner-service-account
       containers:
         - name: local-path-provisioner
           image: ${SANDBOX_REGISTRY}/rancher/local-path-provisioner:${LOCAL_PATH_PROVISIONER}

@@ -1,6 +1,6 @@
 // Configuration files of the sandbox's daemons, written on every `up` (so an edit here always applies). Each
 // setting that exists because of this VM says why; sources: docs/sandbox-cluster.md.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CGROUP_ROOT,
@@ -142,11 +142,16 @@ conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeo
  */
 const resolvConf = () => '# agentstore sandbox: no upstream DNS inside the network namespace\n';
 
+/** Writes only what changed: kube-proxy exits when its config file is written to, even with the same content. */
+async function writeIfChanged(file: string, content: string): Promise<void> {
+  if ((await readFile(file, 'utf8').catch(() => undefined)) !== content) await writeFile(file, content);
+}
+
 export async function writeConfigs(): Promise<void> {
   await mkdir(CNI_CONF_DIR, { recursive: true });
-  await writeFile(CONTAINERD_CONFIG, containerdToml());
-  await writeFile(path.join(CNI_CONF_DIR, '10-agentstore.conflist'), cniConflist());
-  await writeFile(KUBELET_CONFIG, kubeletYaml());
-  await writeFile(KUBE_PROXY_CONFIG, kubeProxyYaml());
-  await writeFile(RESOLV_CONF, resolvConf());
+  await writeIfChanged(CONTAINERD_CONFIG, containerdToml());
+  await writeIfChanged(path.join(CNI_CONF_DIR, '10-agentstore.conflist'), cniConflist());
+  await writeIfChanged(KUBELET_CONFIG, kubeletYaml());
+  await writeIfChanged(KUBE_PROXY_CONFIG, kubeProxyYaml());
+  await writeIfChanged(RESOLV_CONF, resolvConf());
 }
