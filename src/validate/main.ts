@@ -20,11 +20,12 @@ import { localSteps } from './local-steps.ts';
 import { sandboxSteps } from './sandbox-steps.ts';
 import { runValidate } from './orchestrator.ts';
 import { createProgress } from './progress.ts';
-import { selectTarget } from './target.ts';
-import { ValidateError } from './types.ts';
+import { SANDBOX_CONTEXT, SANDBOX_VALUES, selectTarget } from './target.ts';
+import { ValidateError, type Target } from './types.ts';
 
 /** Set by the outer run for the inner one, which runs inside the sandbox's network namespace. */
 const INSIDE = 'VALIDATE_SANDBOX_INSIDE';
+const REASONS = 'VALIDATE_SANDBOX_REASONS';
 const UP_REPORT = '.reports/cluster-up.json';
 
 /**
@@ -78,10 +79,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const timeoutMs = num('VALIDATE_TIMEOUT_S', 600, 10, 86_400) * 1000;
     const keyspace = env['AGENTSTORE_KEYSPACE'] ?? DEFAULT_KEYSPACE;
     const host = new LocalHost();
-    const target = await selectTarget({ kube: () => kubeOrNull(env), host, forced: env['VALIDATE_TARGET'] });
+    // Inside the netns /sys/fs/cgroup is not mounted (ip netns exec remounts /sys): the outer run chose already.
+    const target: Target =
+      env[INSIDE] === '1'
+        ? {
+            kind: 'sandbox',
+            context: SANDBOX_CONTEXT,
+            valuesFile: SANDBOX_VALUES,
+            reasons: JSON.parse(env[REASONS] ?? '[]') as string[],
+          }
+        : await selectTarget({ kube: () => kubeOrNull(env), host, forced: env['VALIDATE_TARGET'] });
     if (target.kind === 'sandbox' && env[INSIDE] !== '1') {
       progress.note(`target: sandbox (${target.reasons.join('; ')}); bringing the sandbox cluster up`);
-      return await runSandboxOuter(env, (l) => progress.note(l));
+      return await runSandboxOuter({ ...env, [REASONS]: JSON.stringify(target.reasons) }, (l) => progress.note(l));
     }
     const helmBinary = env['VALIDATE_HELM'] ?? (await host.which('helm')) ?? 'helm';
     const steps =

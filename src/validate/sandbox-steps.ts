@@ -4,7 +4,10 @@
  * install --wait, the migration hook, helm test, an upgrade with changed values, a pod of each StatefulSet
  * deleted, the NetworkPolicies probed from pods with and without the client labels, uninstall, reinstall.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { Helm, Host, Kube } from './kube.ts';
 import { checkCapacity, checkHelm } from './preflight.ts';
 import { lastLogs, waitReady } from './readiness.ts';
@@ -27,11 +30,19 @@ export interface SandboxDeps {
 
 const tail = (s: string, n: number): string[] => s.trimEnd().split('\n').slice(-n);
 const KEYSPACES = ['agentstore', 'agentstore_helm_test'];
+/** 44 characters: long release names once made the subcharts' names collide. */
+export const PARENT_RELEASE = 'payments-platform-production-euwest1-datalyr';
 
 /** What a stand-in replaces on this target: the report's first line and its stand-ins section name them. */
 export const SANDBOX_NOT_EXERCISED = [
   'ScyllaDB itself (the ScyllaDB pod is an Apache Cassandra 5 stand-in image; the CLI ran with the cassandra dialect)',
   "the ScyllaDB CDC Source Connector (its jar cannot be fetched here; Connect runs as a pod without it, and the CDC leg is fed by the CLI's CDC stand-in)",
+];
+
+export const SANDBOX_STANDINS = [
+  'ScyllaDB pod: image scylladb/scylla:<chart tag> built from Apache Cassandra 5 (label dev.agentstore.sandbox.standin=true), ScyllaDB flags accepted, its probe endpoints served',
+  "CDC leg: the CLI's CDC stand-in (cdc-probe --cdc-standin) publishes each write to Kafka as the connector would; Connect runs without the connector",
+  "Redis: Debian bookworm's redis-server 7.0 under the chart's redis tag (not a stand-in for Redis, another version)",
 ];
 
 export function sandboxSteps(d: SandboxDeps): Step[] {
@@ -123,7 +134,17 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
           '-o',
           'jsonpath={range .items[0].status.images[*]}{.names[0]}{"\\n"}{end}',
         ]);
-        ctx.data['images'] = images.stdout.split('\n').filter(Boolean);
+        const refs = images.stdout.split('\n').filter(Boolean).sort();
+        ctx.data['images'] = refs;
+        ctx.data['standins'] = SANDBOX_STANDINS;
+        ctx.sections.push({
+          title: 'images on the node (every one built here by scripts/cluster/images, none pulled)',
+          lines: refs.map(
+            (r) =>
+              `${r}${r.includes('/scylladb/scylla:') ? '  <- STAND-IN: Apache Cassandra 5 serving the ScyllaDB pod' : ''}`,
+          ),
+        });
+        ctx.sections.push({ title: 'stand-ins', lines: SANDBOX_STANDINS });
         return [await checkHelm(d.helm), `Kubernetes ${await k().serverVersion()}`, await checkCapacity(k())].join(
           '; ',
         );
@@ -235,12 +256,18 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
           ])
         ).trim();
         const targets = {
-          cql: `${rel}-scylladb:9042`,
+          cql: `${rel}-scylladb-client:9042`,
           redis: `${rel}-redis:6379`,
           kafka: `${rel}-kafka:9092`,
         };
         // Each probe pod resolves the Service names (DNS under the egress policies) and opens a TCP connection to each.
-        const script = `const net=require('net'),dns=require('dns').promises;const t=${JSON.stringify(targets)};(async()=>{const out={};for(const[k,a]of Object.entries(t)){const[h,p]=a.split(':');let ip;try{ip=(await dns.lookup(h)).address}catch(e){out[k]='dns:'+e.code;continue}out[k]=await new Promise(r=>{const s=net.connect(+p,ip);const d=v=>{s.destroy();r(v)};s.setTimeout(4000,()=>d('timeout'));s.on('connect',()=>d('open'));s.on('error',e=>d(e.code))})}console.log('RESULT '+JSON.stringify(out))})()`;
+        // Each probe pod resolves the Service names (DNS under the egress policies) and connects to each, retrying for
+        // up to 30 s: the policy controller admits a new pod's address a moment after the pod starts.
+        const script = `const net=require('net'),dns=require('dns').promises;const t=${JSON.stringify(targets)};
+const once=(ip,p)=>new Promise(r=>{const s=net.connect(+p,ip);const d=v=>{s.destroy();r(v)};s.setTimeout(3000,()=>d('timeout'));s.on('connect',()=>d('open'));s.on('error',e=>d(e.code))});
+const probe=async a=>{const[h,p]=a.split(':');let ip;try{ip=(await dns.lookup(h)).address}catch(e){return 'dns:'+e.code}
+let v;for(const end=Date.now()+30000;Date.now()<end;await new Promise(r=>setTimeout(r,1000))){v=await once(ip,p);if(v==='open')break}return v};
+Promise.all(Object.entries(t).map(async([k,a])=>[k,await probe(a)])).then(e=>console.log('RESULT '+JSON.stringify(Object.fromEntries(e))))`;
         const pods = {
           'np-probe-unlabelled': { 'app.kubernetes.io/instance': rel },
           'np-probe-client': {
@@ -352,6 +379,62 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
           );
         }
         return `${await compare(ctx, 'uninstall + reinstall')}; secrets kept: ${Object.keys(after).join(', ') || 'none'}`;
+      },
+    },
+    {
+      name: 'parent chart, long name, second release',
+      async run(ctx, line) {
+        // The patterns parents use: a condition, a global the subchart does not know, an alias; a release name of
+        // 40+ characters; installed next to the first release in the same namespace.
+        const dir = await mkdtemp(join(tmpdir(), 'agentstore-parent-'));
+        const parent = join(dir, 'parent');
+        await cp('test/fixtures/parent-chart', parent, { recursive: true, dereference: true });
+        const chart = (await readFile(join(parent, 'Chart.yaml'), 'utf8')).replace(
+          'repository: file://../../../charts/agentstore',
+          `repository: file://${join(process.cwd(), 'charts/agentstore')}\n    condition: datalayer.enabled`,
+        );
+        await writeFile(join(parent, 'Chart.yaml'), chart);
+        const sandbox = parse(await readFile(SANDBOX_VALUES, 'utf8')) as Record<string, unknown> & {
+          global?: Record<string, unknown>;
+        };
+        const { global, ...own } = sandbox;
+        const values = { global: { ...global, storageClass: 'local-path' }, datalayer: { enabled: true, ...own } };
+        await writeFile(join(dir, 'values.yaml'), stringify(values));
+        const dep = await d.helm.run(['dependency', 'build', parent], line);
+        if (dep.code !== 0)
+          throw new ValidateError(
+            'helm dependency build of the parent chart failed',
+            'see below',
+            tail(dep.stderr, 10),
+          );
+        const name = PARENT_RELEASE;
+        ctx.data['parentRelease'] = name;
+        const ready = await deploy(
+          ['install', name, parent, '--values', join(dir, 'values.yaml')],
+          line,
+          `helm install ${name} (parent chart)`,
+        );
+        const test = await d.helm.run(['test', name, '--namespace', ns, '--logs', '--timeout', '10m'], line);
+        ctx.sections.push({ title: `helm test ${name}`, lines: tail(test.stdout + test.stderr, 30) });
+        if (test.code !== 0 || !test.stdout.includes('RESULT: PASS')) {
+          throw new ValidateError(
+            `helm test of the parent release ${name} failed`,
+            'see its log in the report',
+            tail(test.stdout + test.stderr, 30),
+          );
+        }
+        await helm(['uninstall', name, '--wait', '--timeout', '5m'], line, `helm uninstall ${name}`);
+        await d.host.exec(d.kubectl, [
+          '-n',
+          ns,
+          'delete',
+          'pvc',
+          '-l',
+          `app.kubernetes.io/instance=${name}`,
+          '--wait=false',
+        ]);
+        await rm(dir, { recursive: true, force: true });
+        return `parent chart (alias datalayer, condition datalayer.enabled, foreign global.storageClass) as release ${name} (${name.length} characters) next to ${rel} in ${ns}: installed (${ready}), helm test passed, uninstalled`;
       },
     },
   ];
