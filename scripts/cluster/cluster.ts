@@ -1,7 +1,8 @@
 // up / down / status of the sandbox cluster. `up` is idempotent and repairs: every daemon that is not running
 // (a killed run, a reboot) is started again, one that runs and answers is kept. `down` undoes all of it.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx';
 import { isOurProcess, rssMiB } from '../services/lib.ts';
@@ -47,12 +48,48 @@ export class ClusterError extends Error {}
 /** The checkout whose cluster this machine runs: one at a time (one netns name, one cgroup parent). */
 const OWNER = `${RUN_DIR}/owner`;
 
+/** True if any daemon recorded under a (possibly other) checkout's state dir still runs. */
+async function ownerAlive(owner: string): Promise<boolean> {
+  const dir = path.join(owner, 'pids');
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number((await readFile(path.join(dir, f), 'utf8').catch(() => '')).trim());
+    if (pid > 0 && existsSync(`/proc/${pid}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * One cluster per machine (one netns name, one cgroup parent). Another checkout's live cluster is refused; one
+ * whose processes are all gone (a killed session, a CI run after it) is reclaimed: its leftovers are removed.
+ */
 async function checkOwner(): Promise<void> {
   const owner = (await readFile(OWNER, 'utf8').catch(() => '')).trim();
   if (!owner || owner === STATE_DIR) return;
-  throw new ClusterError(
-    `a sandbox cluster of another checkout (${owner}) holds netns ${NETNS}: run \`make cluster-down\` there first`,
-  );
+  if (await ownerAlive(owner)) {
+    throw new ClusterError(
+      `a sandbox cluster of another checkout (${owner}) runs in netns ${NETNS}: run \`make cluster-down\` there first`,
+    );
+  }
+  await phase(`reclaim the abandoned cluster of ${owner}`, async () => {
+    const stray = [...new Set([...(await shimPids()), ...(await cgroupPids())])];
+    for (const pid of stray) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
+    await sleep(stray.length ? 1000 : 0);
+    const mounts = await unmountOurs(owner);
+    const netns = await deleteNetns();
+    for (let i = 0; i < 10 && (await cgroupsLeft()).length; i++) {
+      await removeCgroups();
+      await sleep(300);
+    }
+    const sysctls = await restoreSysctls(path.join(owner, 'sysctls.json'));
+    await rm(RUN_DIR, { recursive: true, force: true });
+    return `${stray.length} processes killed, ${mounts} mounts, netns ${netns ? 'deleted' : 'absent'}, sysctls ${sysctls.join(', ') || 'unchanged'}`;
+  });
 }
 
 /** Polls `check` until it returns a string (done) or the deadline passes (the error says what was awaited). */

@@ -150,9 +150,10 @@ export async function recordSysctls(): Promise<void> {
   await writeFile(SYSCTL_FILE, JSON.stringify(values, null, 2));
 }
 
-export async function restoreSysctls(): Promise<string[]> {
-  if (!existsSync(SYSCTL_FILE)) return [];
-  const values = JSON.parse(await readFile(SYSCTL_FILE, 'utf8')) as Record<string, string>;
+/** `file`: another checkout's record, when its abandoned cluster is reclaimed. */
+export async function restoreSysctls(file = SYSCTL_FILE): Promise<string[]> {
+  if (!existsSync(file)) return [];
+  const values = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
   const changed: string[] = [];
   for (const [key, v] of Object.entries(values)) {
     const now = (await readFile(`/proc/sys/${key}`, 'utf8').catch(() => v)).trim();
@@ -161,7 +162,7 @@ export async function restoreSysctls(): Promise<string[]> {
       changed.push(`${key.replaceAll('/', '.')} ${now} -> ${v}`);
     }
   }
-  await rm(SYSCTL_FILE, { force: true });
+  await rm(file, { force: true });
   return changed;
 }
 
@@ -220,9 +221,9 @@ export async function cgroupsLeft(): Promise<string[]> {
 }
 
 /** Mount points under our directories, deepest first (from this mount namespace's table). */
-export async function ourMounts(): Promise<string[]> {
+export async function ourMounts(stateDir = STATE_DIR): Promise<string[]> {
   const table = await readFile('/proc/self/mountinfo', 'utf8');
-  const roots = [STATE_DIR, RUN_DIR];
+  const roots = [stateDir, RUN_DIR];
   const points = table
     .split('\n')
     .map((l) => l.split(' ')[4])
@@ -232,10 +233,10 @@ export async function ourMounts(): Promise<string[]> {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
-export async function unmountOurs(): Promise<number> {
+export async function unmountOurs(stateDir = STATE_DIR): Promise<number> {
   let n = 0;
   for (let round = 0; round < 5; round++) {
-    const points = await ourMounts();
+    const points = await ourMounts(stateDir);
     if (points.length === 0) break;
     for (const p of points) {
       const r = await $({ quiet: true, nothrow: true })`umount ${p}`;
