@@ -355,11 +355,12 @@ Promise.all(Object.entries(t).map(async([k,a])=>[k,await probe(a)])).then(e=>con
           await new Promise((r) => setTimeout(r, 3000));
         }
         ctx.sections.push({ title: 'left in the namespace after helm uninstall', lines: left });
-        // What the README ("Upgrades") says uninstall leaves: the StatefulSets' PVCs, the kept Kafka cluster id, and
-        // the last helm test pod (Helm does not track test hooks).
+        // What the README ("Upgrades") says uninstall leaves: the StatefulSets' PVCs, the kept Kafka cluster id and
+        // Redis password, and the last helm test pod (Helm does not track test hooks).
         const expected = [
           /^persistentvolumeclaim\/data-agentstore-(scylladb|kafka|redis)-0$/,
           /^configmap\/agentstore-kafka-cluster-id$/,
+          /^secret\/agentstore-redis-auth$/,
           new RegExp(`^pod/${rel}-test$`),
         ];
         const unexpected = left.filter((l) => !expected.some((e) => e.test(l)));
@@ -371,7 +372,7 @@ Promise.all(Object.entries(t).map(async([k,a])=>[k,await probe(a)])).then(e=>con
             [...unexpected.map((u) => `unexpected: ${u}`), ...missing.map((m) => `missing: ${m}`)],
           );
         }
-        return `left exactly what the README says (3 PVCs, the Kafka cluster-id ConfigMap, the last test pod): ${left.join(', ')}`;
+        return `left exactly what the README says (3 PVCs, the Kafka cluster-id ConfigMap, the Redis auth Secret, the last test pod): ${left.join(', ')}`;
       },
     },
     {
