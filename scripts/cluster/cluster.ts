@@ -40,7 +40,7 @@ import {
 } from './layout.ts';
 import { phase, say } from './phases.ts';
 import { ensurePki } from './pki.ts';
-import { HELPER_IMAGE } from './images/recipes.ts';
+import { HELPER_IMAGE, warmRootfs } from './images/recipes.ts';
 import { KUBERNETES } from './versions.ts';
 
 export class ClusterError extends Error {}
@@ -216,7 +216,11 @@ export async function up(o: UpOptions): Promise<void> {
     return `${await checkHostPrerequisites()}; Debian packages ${pkgs}`;
   });
   await checkOwner();
+  // Cold, the Go builds are CPU-bound and debootstrap mostly waits on downloads and dpkg: overlap them.
+  const rootfs = phase('root filesystems', () => warmRootfs(say));
+  rootfs.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   await phase('build binaries', async () => (await buildAll(say)).join(', '));
+  await rootfs;
   await phase('network namespace', async () => {
     await mkdir(STATE_DIR, { recursive: true });
     await mkdir(RUN_DIR, { recursive: true });

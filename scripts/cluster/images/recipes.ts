@@ -43,6 +43,12 @@ const ROOTFS = {
   jre: ['openjdk-17-jre-headless', 'curl', 'procps', 'hostname'],
 };
 
+/** Builds the root filesystems ahead (one at a time): `up` runs this while the Go builds run. */
+export async function warmRootfs(log: Log): Promise<string> {
+  for (const [name, pkgs] of Object.entries(ROOTFS)) await debianRootfs(name, pkgs, log);
+  return `${Object.keys(ROOTFS).join(', ')} root filesystems ready`;
+}
+
 const fileInputs = async (...files: string[]) =>
   Promise.all(files.map(async (f) => hashOf((await readFile(f)).toString('base64'))));
 
