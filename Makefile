@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 AGENTSTORE := node bin/agentstore.js
 
-.PHONY: setup test test-unit test-chart typecheck format format-check knip validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean
+.PHONY: setup test test-unit test-chart typecheck format format-check knip validate bench bench-indexes bundle manifests clean-cluster services-up services-down services-status services-purge clean cluster-up cluster-down cluster-status
 
 setup: node_modules/.installed
 	@tsx scripts/setup/node.ts
@@ -90,3 +90,14 @@ services-purge:
 
 clean:
 	rm -rf .reports dist
+
+## The sandbox cluster: a real single-node Kubernetes 1.34 in its own network namespace, built here from the
+## Go module proxy, Debian and npm, with locally built images (root, Linux). docs/sandbox-cluster.md.
+cluster-up: setup
+	tsx scripts/cluster/main.ts up
+
+cluster-down: node_modules/.installed
+	tsx scripts/cluster/main.ts down
+
+cluster-status: node_modules/.installed
+	tsx scripts/cluster/main.ts status

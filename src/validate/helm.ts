@@ -68,4 +68,10 @@ export class LocalHost implements Host {
   async readFile(path: string): Promise<string | null> {
     return readFile(path, 'utf8').catch(() => null);
   }
+  platform(): string {
+    return process.platform;
+  }
+  uid(): number {
+    return process.getuid?.() ?? -1;
+  }
 }

@@ -15,6 +15,7 @@ function podState(p: k8s.V1Pod): PodState {
     phase: p.status?.phase ?? 'Unknown',
     ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     labels: p.metadata?.labels ?? {},
+    ...(p.status?.podIP ? { ip: p.status.podIP } : {}),
     containers: statuses.map((s) => ({
       name: s.name,
       ready: s.ready,
@@ -133,5 +134,24 @@ export class ClientKube implements Kube {
     } catch {
       return null;
     }
+  }
+
+  async events(namespace: string, name: string): Promise<string[]> {
+    const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+    return list.items
+      .sort((a, b) =>
+        String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')),
+      )
+      .map((e) =>
+        `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`.trim(),
+      );
+  }
+
+  async createPod(namespace: string, manifest: Record<string, unknown>): Promise<void> {
+    await this.core.createNamespacedPod({ namespace, body: manifest as k8s.V1Pod });
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedPod({ name, namespace });
   }
 }

@@ -19,6 +19,8 @@ export interface PodState {
   ready: boolean;
   labels: Record<string, string>;
   containers: ContainerState[];
+  /** The pod's address, once it has one. */
+  ip?: string;
 }
 
 export interface NodeCapacity {
@@ -55,6 +57,10 @@ export interface Kube {
   /** Creates (or replaces) a Job from a manifest object. */
   createJob(namespace: string, manifest: Record<string, unknown>): Promise<void>;
   jobState(namespace: string, name: string): Promise<JobState | null>;
+  /** Events about one object (a pod), oldest first, as one line each. */
+  events(namespace: string, name: string): Promise<string[]>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  createPod(namespace: string, manifest: Record<string, unknown>): Promise<void>;
 }
 
 export interface ProcessResult {
@@ -75,4 +81,7 @@ export interface Host {
   which(tool: string): Promise<string | null>;
   exec(file: string, args: string[], timeoutMs?: number): Promise<ProcessResult>;
   readFile(path: string): Promise<string | null>;
+  platform(): string;
+  /** The effective user id (0 is root); -1 where there are no uids. */
+  uid(): number;
 }

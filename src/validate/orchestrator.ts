@@ -63,9 +63,11 @@ export async function runValidate(o: RunOptions): Promise<RunResult> {
   const leftovers: string[] = [];
   if (ctx.data['releaseTouched']) {
     leftovers.push(
-      failure
-        ? 'release left installed: run `make clean-cluster` to remove it'
-        : 'release agentstore left installed in namespace agentstore for you to explore: `make clean-cluster` removes it',
+      o.target.kind === 'sandbox'
+        ? 'release agentstore left installed in the sandbox cluster: `make cluster-down` stops the cluster (its data stays in .cluster/ for the next `make cluster-up`)'
+        : failure
+          ? 'release left installed: run `make clean-cluster` to remove it'
+          : 'release agentstore left installed in namespace agentstore for you to explore: `make clean-cluster` removes it',
     );
   }
   const outcome: RunOutcome = { target: o.target, steps: results, ctx, leftovers, ...(failure ? { failure } : {}) };

@@ -38,6 +38,8 @@ function stateOf(p: PodState): string {
 /** Last log lines of every not-ready container of a pod, each headed by its name. */
 export async function lastLogs(kube: Kube, namespace: string, pod: PodState, lines = 20): Promise<string[]> {
   const out: string[] = [];
+  const events = await kube.events(namespace, pod.name).catch(() => []);
+  if (events.length) out.push(`--- ${pod.name}, events:`, ...events.slice(-10));
   const names = pod.containers.filter((c) => !c.ready).map((c) => c.name);
   for (const c of names.length ? names : [undefined]) {
     const text = await kube.logs(namespace, pod.name, c, lines).catch((e: Error) => `(no logs: ${e.message})`);

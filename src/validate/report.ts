@@ -21,6 +21,8 @@ export interface RunOutcome {
 const TARGET_TEXT: Record<Target['kind'], string> = {
   cluster: 'existing Kubernetes cluster',
   kind: 'kind cluster',
+  sandbox:
+    "sandbox cluster (real Kubernetes, containerd and pods in their own network namespace, built by scripts/cluster; every image built here, the ScyllaDB pod a Cassandra 5 stand-in, the CDC leg fed by the CLI's CDC stand-in)",
   local:
     'local mode (Apache Cassandra 5 as the CQL stand-in for ScyllaDB, Kafka, Redis and the projector from `make services-up`)',
 };

@@ -1,7 +1,8 @@
 /**
- * Target selection, in this order: an existing reachable kube context, else kind (docker and
- * kind installed and docker answering), else local mode. VALIDATE_TARGET=cluster|kind|local forces
- * one; a forced target that is not available is an error that names the missing piece.
+ * Target selection, in the issue's order: an existing reachable kube context, else kind (docker and
+ * kind installed and docker answering), else the sandbox cluster (scripts/cluster: root on Linux with
+ * overlayfs and cgroups), else local mode. VALIDATE_TARGET=cluster|kind|sandbox|local forces one; a
+ * forced target that is not available is an error that names the missing piece.
  */
 import type { Host, Kube } from './kube.ts';
 import { ValidateFailure, type Target, type TargetKind } from './types.ts';
@@ -63,18 +64,45 @@ async function probeKind(d: TargetDeps, reasons: string[]): Promise<Target | nul
   return { kind: 'kind', context: `kind-${KIND_CLUSTER}`, valuesFile: 'values/kind.yaml', reasons };
 }
 
+export const SANDBOX_CONTEXT = 'agentstore-sandbox';
+export const SANDBOX_VALUES = 'values/sandbox.yaml';
+
+/** The sandbox needs root on Linux, overlayfs and the cgroup v1 controllers kubelet uses (scripts/cluster/host.ts checks the rest). */
+async function probeSandbox(d: TargetDeps, reasons: string[]): Promise<Target | null> {
+  const missing: string[] = [];
+  if (d.host.platform() !== 'linux') missing.push('Linux');
+  if (d.host.uid() !== 0) missing.push('root');
+  if (!/\boverlay\b/.test((await d.host.readFile('/proc/filesystems')) ?? '')) missing.push('overlayfs');
+  if ((await d.host.readFile('/sys/fs/cgroup/memory/memory.limit_in_bytes')) === null)
+    missing.push('cgroup v1 memory controller');
+  if (missing.length) {
+    reasons.push(`sandbox cluster not usable: needs ${missing.join(', ')}`);
+    return null;
+  }
+  reasons.push('root on Linux with overlayfs and cgroup v1: the sandbox cluster (scripts/cluster) can run here');
+  return { kind: 'sandbox', context: SANDBOX_CONTEXT, valuesFile: SANDBOX_VALUES, reasons };
+}
+
 export async function selectTarget(d: TargetDeps): Promise<Target> {
   const forced = d.forced?.trim() as TargetKind | undefined;
-  if (forced && !['cluster', 'kind', 'local'].includes(forced)) {
+  if (forced && !['cluster', 'kind', 'sandbox', 'local'].includes(forced)) {
     throw new ValidateFailure(
       `VALIDATE_TARGET="${d.forced}" is not a target`,
-      'set VALIDATE_TARGET to cluster, kind or local, or unset it to choose automatically',
+      'set VALIDATE_TARGET to cluster, kind, sandbox or local, or unset it to choose automatically',
       [],
       2,
     );
   }
   const reasons: string[] = forced ? [`VALIDATE_TARGET=${forced}`] : [];
   if (forced === 'local') return { kind: 'local', reasons };
+  if (forced === 'sandbox') {
+    const t = await probeSandbox(d, reasons);
+    if (t) return t;
+    throw new ValidateFailure(
+      reasons.at(-1)!,
+      'run as root on a Linux machine with overlayfs and cgroup v1 (`sudo make validate`), or choose another VALIDATE_TARGET',
+    );
+  }
   if (!forced || forced === 'cluster') {
     const t = await probeCluster(d, reasons);
     if (t) return t;
@@ -87,6 +115,10 @@ export async function selectTarget(d: TargetDeps): Promise<Target> {
   }
   const t = await probeKind(d, reasons);
   if (t) return t;
+  if (forced !== 'kind') {
+    const s = await probeSandbox(d, reasons);
+    if (s) return s;
+  }
   if (forced === 'kind') {
     throw new ValidateFailure(
       reasons.at(-1)!,

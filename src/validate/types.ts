@@ -2,7 +2,7 @@
  * The vocabulary of `make validate`: targets, step outcomes, and the one error type every bad
  * situation ends in (a cause and the next step, so the user is never left guessing).
  */
-export type TargetKind = 'cluster' | 'kind' | 'local';
+export type TargetKind = 'cluster' | 'kind' | 'sandbox' | 'local';
 
 export interface Target {
   kind: TargetKind;

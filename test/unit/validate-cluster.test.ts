@@ -89,12 +89,17 @@ describe('make validate on a cluster (fake Kube and Helm)', () => {
         }),
       ];
       kube.podLogs['agentstore-scylladb-0'] = 'INFO starting\nERROR Could not setup Async I/O: aio-max-nr too low';
+      kube.podEvents['agentstore-scylladb-0'] = [
+        'Warning BackOff: Back-off restarting failed container scylladb (x23)',
+      ];
     });
     expect(r.exitCode).toBe(1);
     expect(r.out).toContain(
       'not ready after 0 s: agentstore-scylladb-0 (phase Running; scylladb: CrashLoopBackOff, 5 restarts)',
     );
     expect(r.out).toContain('aio-max-nr too low');
+    expect(r.out).toContain('--- agentstore-scylladb-0, events:');
+    expect(r.out).toContain('Warning BackOff: Back-off restarting failed container scylladb (x23)');
     expect(r.out).toContain(
       'next step: see the logs below and `kubectl -n agentstore describe pod agentstore-scylladb-0`',
     );

@@ -78,8 +78,37 @@ describe('target selection: reachable context -> kind -> local', () => {
     expect(t.reasons).toEqual([
       'no current kube context (no kubeconfig, or no current-context in it)',
       'kind not usable: docker is installed but its daemon does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock)',
+      'sandbox cluster not usable: needs root, overlayfs, cgroup v1 memory controller',
       'falling back to local mode on the services from `make services-up`',
     ]);
+  });
+
+  const sandboxHost = (_k: FakeKube, h: FakeHost) => {
+    h.user = 0;
+    h.files['/proc/filesystems'] = 'nodev\ttmpfs\nnodev\toverlay\n';
+    h.files['/sys/fs/cgroup/memory/memory.limit_in_bytes'] = '9223372036854771712\n';
+  };
+
+  it('no context and no kind, but root on Linux with overlayfs and cgroup v1: the sandbox cluster', async () => {
+    const t = await selectTarget(deps(sandboxHost, undefined, true));
+    expect(t).toMatchObject({ kind: 'sandbox', context: 'agentstore-sandbox', valuesFile: 'values/sandbox.yaml' });
+    expect(t.reasons.at(-1)).toContain('the sandbox cluster (scripts/cluster) can run here');
+  });
+
+  it('a reachable context still wins over the sandbox', async () => {
+    expect((await selectTarget(deps(sandboxHost))).kind).toBe('cluster');
+  });
+
+  it('VALIDATE_TARGET=sandbox where it cannot run: names what is missing', async () => {
+    const err = await selectTarget(
+      deps((_k, h) => {
+        h.os = 'darwin';
+      }, 'sandbox'),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidateFailure);
+    expect((err as ValidateFailure).reason).toBe(
+      'sandbox cluster not usable: needs Linux, root, overlayfs, cgroup v1 memory controller',
+    );
   });
 
   it('VALIDATE_TARGET=local skips the probes', async () => {

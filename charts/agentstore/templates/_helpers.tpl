@@ -108,7 +108,7 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 - name: AGENTSTORE_KEYSPACE
   value: {{ .Values.global.keyspace | quote }}
 - name: AGENTSTORE_DIALECT
-  value: scylla
+  value: {{ ternary "cassandra" "scylla" .Values.standins.cassandra }}
 # The container's data-centre name (SimpleSnitch); the keyspace uses NetworkTopologyStrategy with it.
 - name: AGENTSTORE_DATACENTER
   value: datacenter1
@@ -260,9 +260,12 @@ that it never appears in a URL (src/config/read-side.ts).
   value: {{ .Values.connector.name | quote }}
 {{- end -}}
 
-{{/* "true" when helm test can check CDC end to end: connector registered, projector and Redis deployed. */}}
+{{/*
+"true" when helm test can check CDC end to end: projector and Redis deployed, and changes fed to Kafka by the
+registered connector or, with standins.cdcFeed, by the CLI's CDC stand-in.
+*/}}
 {{- define "agentstore.tests.cdcCheck" -}}
-{{- if and .Values.connect.enabled .Values.connector.register .Values.projector.enabled .Values.redis.enabled -}}true{{- end -}}
+{{- if and .Values.projector.enabled .Values.redis.enabled (or (and .Values.connect.enabled .Values.connector.register) .Values.standins.cdcFeed) -}}true{{- end -}}
 {{- end -}}
 
 {{/* The connector supervisor runs wherever the registration Job does, unless turned off. */}}

@@ -79,6 +79,17 @@ export class FakeKube implements Kube {
   async jobState(_ns: string, name: string): Promise<JobState | null> {
     return this.jobs[name] ?? { succeeded: true, failed: false };
   }
+  podEvents: Record<string, string[]> = {};
+  deleted: string[] = [];
+  async events(_ns: string, name: string): Promise<string[]> {
+    return this.podEvents[name] ?? [];
+  }
+  async createPod(_ns: string, manifest: Record<string, unknown>): Promise<void> {
+    this.created.push(manifest);
+  }
+  async deletePod(_ns: string, name: string): Promise<void> {
+    this.deleted.push(name);
+  }
 }
 
 /**
@@ -153,6 +164,14 @@ export class FakeHost implements Host {
   }
   async readFile(path: string): Promise<string | null> {
     return this.files[path] ?? null;
+  }
+  os = 'linux';
+  user = 1000;
+  platform(): string {
+    return this.os;
+  }
+  uid(): number {
+    return this.user;
   }
 }
 
