@@ -2,115 +2,32 @@
  * The sandbox path (VALIDATE_TARGET=sandbox): the chart's whole life on a real cluster with real pods. Runs
  * inside the sandbox's network namespace (main.ts re-executes validate there after `scripts/cluster up`):
  * install --wait, the migration hook, helm test, an upgrade with changed values, a pod of each StatefulSet
- * deleted, the NetworkPolicies probed from pods with and without the client labels, uninstall, reinstall.
+ * deleted, the NetworkPolicies probed from pods with and without the client labels, uninstall, reinstall, and
+ * the chart as a parent chart uses it.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import type { Helm, Host, Kube } from './kube.ts';
+import { readFile } from 'node:fs/promises';
 import { checkCapacity, checkHelm } from './preflight.ts';
-import { lastLogs, waitReady } from './readiness.ts';
-import { describeData, sameData, snapshot, type DataSnapshot } from './sandbox-data.ts';
+import { lastLogs } from './readiness.ts';
+import { networkPolicyStep } from './sandbox-network.ts';
+import { parentChartStep } from './sandbox-parent.ts';
+import { sandboxSession, tail, type SandboxDeps } from './sandbox-session.ts';
 import { SANDBOX_VALUES } from './target.ts';
-import { ValidateFailure, type Step, type StepContext } from './types.ts';
-
-export const SANDBOX_RELEASE = 'agentstore';
-export const SANDBOX_NAMESPACE = 'agentstore';
-
-export interface SandboxDeps {
-  kube: () => Kube;
-  helm: Helm;
-  host: Host;
-  kubectl: string;
-  /** JSON phase times of the `scripts/cluster up` that preceded this run. */
-  upReport?: string;
-  timeoutMs: number;
-}
-
-const tail = (s: string, n: number): string[] => s.trimEnd().split('\n').slice(-n);
-const KEYSPACES = ['agentstore', 'agentstore_helm_test'];
-/** 44 characters: long release names once made the subcharts' names collide. */
-export const PARENT_RELEASE = 'payments-platform-production-euwest1-datalyr';
+import { ValidateFailure, type Step } from './types.ts';
 
 /** What a stand-in replaces on this target: the report's first line and its stand-ins section name them. */
-export const SANDBOX_NOT_EXERCISED = [
+const SANDBOX_NOT_EXERCISED = [
   'ScyllaDB itself (the ScyllaDB pod is an Apache Cassandra 5 stand-in image; the CLI ran with the cassandra dialect)',
   "the ScyllaDB CDC Source Connector (its jar cannot be fetched here; Connect runs as a pod without it, and the CDC leg is fed by the CLI's CDC stand-in)",
 ];
 
-export const SANDBOX_STANDINS = [
+const SANDBOX_STANDINS = [
   'ScyllaDB pod: image scylladb/scylla:<chart tag> built from Apache Cassandra 5 (label dev.agentstore.sandbox.standin=true), ScyllaDB flags accepted, its probe endpoints served',
   "CDC leg: the CLI's CDC stand-in (cdc-probe --cdc-standin) publishes each write to Kafka as the connector would; Connect runs without the connector",
   "Redis: Debian bookworm's redis-server 7.0 under the chart's redis tag (not a stand-in for Redis, another version)",
 ];
-
 export function sandboxSteps(d: SandboxDeps): Step[] {
-  let kube: Kube | undefined;
-  const k = (): Kube => (kube ??= d.kube());
-  const ns = SANDBOX_NAMESPACE;
-  const rel = SANDBOX_RELEASE;
-  const helm = async (args: string[], line: (l: string) => void, what: string) => {
-    const r = await d.helm.run([...args, '--namespace', ns], line);
-    if (r.code !== 0) {
-      const failing = (
-        await k()
-          .listPods(ns)
-          .catch(() => [])
-      ).filter((p) => !p.ready && p.phase !== 'Succeeded');
-      const logs: string[] = [];
-      for (const p of failing) logs.push(...(await lastLogs(k(), ns, p)));
-      throw new ValidateFailure(
-        `${what} failed (exit ${r.code})`,
-        `read helm's message and the pods' events and logs below; \`make cluster-status\``,
-        [...tail(r.stderr || r.stdout, 20), ...logs],
-      );
-    }
-    return r;
-  };
-  /** helm install/upgrade --wait while every pod's readiness is shown live; a stuck pod is named with events and logs. */
-  const deploy = async (args: string[], line: (l: string) => void, what: string) => {
-    const done = helm([...args, '--wait', '--timeout', '15m'], line, what);
-    done.catch(() => undefined);
-    const ready = await waitReady(k(), ns, {
-      timeoutMs: d.timeoutMs,
-      onLine: line,
-      abort: done.then(
-        () => undefined,
-        () => undefined,
-      ),
-    });
-    await done;
-    return ready;
-  };
-  const kubectl = async (args: string[], timeoutMs = 60_000) => {
-    const r = await d.host.exec(d.kubectl, ['-n', ns, ...args], timeoutMs);
-    if (r.code !== 0)
-      throw new ValidateFailure(
-        `kubectl ${args.join(' ')} failed`,
-        'see the message below',
-        tail(r.stderr || r.stdout, 10),
-      );
-    return r.stdout;
-  };
-  const data = (ctx: StepContext) => ctx.data as { before?: DataSnapshot; secrets?: Record<string, unknown> };
-  const dataOptions = { namespace: ns, release: rel, keyspaces: KEYSPACES, kubectl: d.kubectl };
-  const compare = async (ctx: StepContext, what: string): Promise<string> => {
-    const before = data(ctx).before!;
-    const after = await snapshot(k(), d.host, dataOptions);
-    const diffs = sameData(before, after);
-    if (diffs.length) throw new ValidateFailure(`data changed across ${what}`, 'see the differences below', diffs);
-    return `rows and Redis keys before == after ${what} (${describeData(after)})`;
-  };
-  const generatedSecrets = async (): Promise<Record<string, string>> => {
-    const out = JSON.parse(
-      await kubectl(['get', 'secret', '-l', `app.kubernetes.io/instance=${rel}`, '-o', 'json']),
-    ) as {
-      items: { metadata: { name: string }; data?: Record<string, string> }[];
-    };
-    return Object.fromEntries(out.items.map((s) => [s.metadata.name, JSON.stringify(s.data ?? {})]));
-  };
-
+  const s = sandboxSession(d);
+  const { k, ns, rel, helm, deploy, kubectl, data, takeSnapshot, compare, generatedSecrets } = s;
   return [
     {
       name: 'preflight',
@@ -187,7 +104,7 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
     {
       name: 'upgrade',
       async run(ctx, line) {
-        data(ctx).before = await snapshot(k(), d.host, dataOptions);
+        data(ctx).before = await takeSnapshot();
         // Changed values that roll every workload (resources, annotations): no immutable field may change with them.
         await deploy(
           [
@@ -242,104 +159,7 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
         return `${out.join(', ')} deleted and back; ${await compare(ctx, 'the restarts')}`;
       },
     },
-    {
-      name: 'NetworkPolicies',
-      async run(ctx, line) {
-        const image = (
-          await kubectl([
-            'get',
-            'deploy',
-            '-l',
-            'app.kubernetes.io/component=projector',
-            '-o',
-            'jsonpath={.items[0].spec.template.spec.containers[0].image}',
-          ])
-        ).trim();
-        const targets = {
-          cql: `${rel}-scylladb-client:9042`,
-          redis: `${rel}-redis:6379`,
-          kafka: `${rel}-kafka:9092`,
-        };
-        // Each probe pod resolves the Service names (DNS under the egress policies) and opens a TCP connection to each.
-        // Each probe pod resolves the Service names (DNS under the egress policies) and connects to each, retrying for
-        // up to 30 s: the policy controller admits a new pod's address a moment after the pod starts.
-        const script = `const net=require('net'),dns=require('dns').promises;const t=${JSON.stringify(targets)};
-const once=(ip,p)=>new Promise(r=>{const s=net.connect(+p,ip);const d=v=>{s.destroy();r(v)};s.setTimeout(3000,()=>d('timeout'));s.on('connect',()=>d('open'));s.on('error',e=>d(e.code))});
-const probe=async a=>{const[h,p]=a.split(':');let ip;try{ip=(await dns.lookup(h)).address}catch(e){return 'dns:'+e.code}
-let v;for(const end=Date.now()+30000;Date.now()<end;await new Promise(r=>setTimeout(r,1000))){v=await once(ip,p);if(v==='open')break}return v};
-Promise.all(Object.entries(t).map(async([k,a])=>[k,await probe(a)])).then(e=>console.log('RESULT '+JSON.stringify(Object.fromEntries(e))))`;
-        const pods = {
-          'np-probe-unlabelled': { 'app.kubernetes.io/instance': rel },
-          'np-probe-client': {
-            'app.kubernetes.io/instance': rel,
-            'agentstore.io/jobs': 'true',
-            'agentstore.io/scylladb-client': 'true',
-            'agentstore.io/redis-client': 'true',
-            'agentstore.io/kafka-client': 'true',
-          },
-        };
-        const results: Record<string, Record<string, string>> = {};
-        for (const [name, labels] of Object.entries(pods)) {
-          await d.host.exec(d.kubectl, ['-n', ns, 'delete', 'pod', name, '--ignore-not-found', '--wait=true']);
-          const manifest = {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name, namespace: ns, labels },
-            spec: {
-              restartPolicy: 'Never',
-              automountServiceAccountToken: false,
-              securityContext: { runAsUser: 1000, runAsNonRoot: true },
-              containers: [{ name: 'probe', image, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', script] }],
-            },
-          };
-          await k().createPod(ns, manifest);
-          line(`${name} started`);
-          const deadline = Date.now() + 120_000;
-          let phase = '';
-          while (Date.now() < deadline) {
-            phase = (await k().listPods(ns)).find((p) => p.name === name)?.phase ?? '';
-            if (phase === 'Succeeded' || phase === 'Failed') break;
-            await new Promise((r) => setTimeout(r, 2000));
-          }
-          const log = await k()
-            .logs(ns, name, 'probe', 20)
-            .catch((e: Error) => e.message);
-          const m = /RESULT (\{.*\})/.exec(log);
-          if (!m)
-            throw new ValidateFailure(
-              `${name} printed no result (phase ${phase})`,
-              'see its log below',
-              log.split('\n'),
-            );
-          results[name] = JSON.parse(m[1]!) as Record<string, string>;
-          await d.host.exec(d.kubectl, ['-n', ns, 'delete', 'pod', name, '--wait=false']);
-        }
-        const lines = Object.entries(results).map(
-          ([p, r]) =>
-            `${p}: ${Object.entries(r)
-              .map(([k2, v]) => `${k2} ${v}`)
-              .join(', ')}`,
-        );
-        ctx.sections.push({ title: 'NetworkPolicy probes', lines });
-        const client = results['np-probe-client']!;
-        const other = results['np-probe-unlabelled']!;
-        const wrong = [
-          ...Object.entries(client)
-            .filter(([, v]) => v !== 'open')
-            .map(([t, v]) => `labelled client could not reach ${t} (${v})`),
-          ...Object.entries(other)
-            .filter(([, v]) => v === 'open' || v.startsWith('dns:'))
-            .map(([t, v]) => `pod without the client labels ${v === 'open' ? 'reached' : 'could not resolve'} ${t}`),
-        ];
-        if (wrong.length)
-          throw new ValidateFailure(
-            'the NetworkPolicies did not behave as the chart says',
-            'see the probe results below',
-            [...wrong, ...lines],
-          );
-        return `enforced: the pod without client labels resolved every name but was refused by CQL, Redis and Kafka (${Object.values(other).join(', ')}); the labelled client (under the Jobs' egress policies) reached all three; every component's probes pass`;
-      },
-    },
+    networkPolicyStep(s),
     {
       name: 'uninstall',
       async run(ctx, line) {
@@ -396,61 +216,6 @@ Promise.all(Object.entries(t).map(async([k,a])=>[k,await probe(a)])).then(e=>con
         return `${await compare(ctx, 'uninstall + reinstall')}; secrets kept: ${Object.keys(after).join(', ') || 'none'}`;
       },
     },
-    {
-      name: 'parent chart, long name, second release',
-      async run(ctx, line) {
-        // The patterns parents use: a condition, a global the subchart does not know, an alias; a release name of
-        // 40+ characters; installed next to the first release in the same namespace.
-        const dir = await mkdtemp(join(tmpdir(), 'agentstore-parent-'));
-        const parent = join(dir, 'parent');
-        await cp('test/fixtures/parent-chart', parent, { recursive: true, dereference: true });
-        const chart = (await readFile(join(parent, 'Chart.yaml'), 'utf8')).replace(
-          'repository: file://../../../charts/agentstore',
-          `repository: file://${join(process.cwd(), 'charts/agentstore')}\n    condition: datalayer.enabled`,
-        );
-        await writeFile(join(parent, 'Chart.yaml'), chart);
-        const sandbox = parse(await readFile(SANDBOX_VALUES, 'utf8')) as Record<string, unknown> & {
-          global?: Record<string, unknown>;
-        };
-        const { global, ...own } = sandbox;
-        const values = { global: { ...global, storageClass: 'local-path' }, datalayer: { enabled: true, ...own } };
-        await writeFile(join(dir, 'values.yaml'), stringify(values));
-        const dep = await d.helm.run(['dependency', 'build', parent], line);
-        if (dep.code !== 0)
-          throw new ValidateFailure(
-            'helm dependency build of the parent chart failed',
-            'see below',
-            tail(dep.stderr, 10),
-          );
-        const name = PARENT_RELEASE;
-        ctx.data['parentRelease'] = name;
-        const ready = await deploy(
-          ['install', name, parent, '--values', join(dir, 'values.yaml')],
-          line,
-          `helm install ${name} (parent chart)`,
-        );
-        const test = await d.helm.run(['test', name, '--namespace', ns, '--logs', '--timeout', '10m'], line);
-        ctx.sections.push({ title: `helm test ${name}`, lines: tail(test.stdout + test.stderr, 30) });
-        if (test.code !== 0 || !test.stdout.includes('RESULT: PASS')) {
-          throw new ValidateFailure(
-            `helm test of the parent release ${name} failed`,
-            'see its log in the report',
-            tail(test.stdout + test.stderr, 30),
-          );
-        }
-        await helm(['uninstall', name, '--wait', '--timeout', '5m'], line, `helm uninstall ${name}`);
-        await d.host.exec(d.kubectl, [
-          '-n',
-          ns,
-          'delete',
-          'pvc',
-          '-l',
-          `app.kubernetes.io/instance=${name}`,
-          '--wait=false',
-        ]);
-        await rm(dir, { recursive: true, force: true });
-        return `parent chart (alias datalayer, condition datalayer.enabled, foreign global.storageClass) as release ${name} (${name.length} characters) next to ${rel} in ${ns}: installed (${ready}), helm test passed, uninstalled`;
-      },
-    },
+    parentChartStep(s),
   ];
 }
