@@ -60,9 +60,7 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 - to:
     - podSelector:
         matchLabels:
-          app.kubernetes.io/name: kafka
-          app.kubernetes.io/instance: {{ $.Release.Name }}
-          app.kubernetes.io/part-of: agentstore
+          {{- include "agentstore-common.selectorLabels" (dict "ctx" $ "name" "kafka") | nindent 10 }}
   ports:
     - { port: 9092, protocol: TCP }
 {{- end -}}
@@ -84,8 +82,7 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 {{- end -}}
 
 {{- define "agentstore.jobs.image" -}}
-{{- $img := .Values.jobs.image -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+{{- include "agentstore-common.image" (dict "image" .Values.jobs.image "global" .Values.global) -}}
 {{- end -}}
 
 {{/* The CLI bundle's bytes, from the files-only subchart charts/cli (.Subcharts: Helm 3.7+). */}}
@@ -163,30 +160,8 @@ Pod spec parts shared by the Jobs and the test pod: the init container that unpa
 
 {{/* Pod-level settings shared by the Jobs and the test pod. */}}
 {{- define "agentstore.jobs.podSpec" -}}
-{{- with .Values.global.imagePullSecrets -}}
-imagePullSecrets:
-{{- range . }}
-  - name: {{ . | quote }}
-{{- end }}
-{{- end }}
-enableServiceLinks: false
-automountServiceAccountToken: false
-{{- with .Values.jobs.podSecurityContext }}
-securityContext:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
+{{ include "agentstore-common.podDefaults" (dict "global" .Values.global "values" .Values.jobs) }}
+{{ include "agentstore-common.placement" (dict "values" .Values.jobs) }}
 {{- end -}}
 
 {{/*
@@ -218,13 +193,14 @@ agentstore.io/jobs: "true"
 app.kubernetes.io/component: projector
 {{- end -}}
 
-{{- define "agentstore.projector.image" -}}
-{{- $img := .Values.projector.image -}}
-{{- if $img.repository -}}
-{{- if not $img.tag -}}
-{{- fail "projector.image.tag: set the tag of your projector image (projector.image.repository is set)" -}}
+{{- define "agentstore.projector.labels" -}}
+{{ include "agentstore.labels" . }}
+app.kubernetes.io/component: projector
 {{- end -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+
+{{- define "agentstore.projector.image" -}}
+{{- if .Values.projector.image.repository -}}
+{{- include "agentstore-common.image" (dict "image" .Values.projector.image "global" .Values.global) -}}
 {{- else -}}
 {{- include "agentstore.jobs.image" . -}}
 {{- end -}}
@@ -246,7 +222,7 @@ that it never appears in a URL (src/config/read-side.ts).
   value: {{ printf "redis://%s" (include "agentstore-redis.address" .) | quote }}
 - name: AGENTSTORE_REDIS_PREFIX
   value: {{ .Values.projector.redisKeyPrefix | quote }}
-{{- if .Values.redis.auth.enabled }}
+{{- if and .Values.redis.enabled .Values.redis.auth.enabled }}
 - name: AGENTSTORE_REDIS_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: password } }
 {{- end }}

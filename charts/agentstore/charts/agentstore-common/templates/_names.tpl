@@ -1,0 +1,38 @@
+{{/*
+Names and labels of the subcharts' objects. Every template here is prefixed "agentstore-common.": a
+chart-name prefix such as "common." would collide with a parent chart's own library (templates share
+one namespace across the whole render, helm#12503).
+
+Object names derive from the release name alone, never from a subchart's values, so that the umbrella,
+sibling subcharts and a parent chart compute them without those values (bitnami/charts#30000). Callers
+pass (dict "ctx" <any context with .Release> "name" "<component>").
+*/}}
+
+{{/* The release's part of every name: <release>-agentstore, or <release> when it already says "agentstore". */}}
+{{- define "agentstore-common.base" -}}
+{{- ternary .Release.Name (printf "%s-agentstore" .Release.Name) (contains "agentstore" .Release.Name) -}}
+{{- end -}}
+
+{{/* <base>-<component>, the name of a subchart's main object (StatefulSet, Deployment, Service). */}}
+{{- define "agentstore-common.fullname" -}}
+{{- printf "%s-%s" (include "agentstore-common.base" .ctx) .name | trunc 45 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels: stable across upgrades (selectors and volumeClaimTemplates are immutable). */}}
+{{- define "agentstore-common.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/part-of: agentstore
+{{- end -}}
+
+{{/*
+The recommended labels of a subchart's objects; .component is the app.kubernetes.io/component role
+(database, broker, ...) and the version is the image tag the subchart runs.
+*/}}
+{{- define "agentstore-common.labels" -}}
+{{ include "agentstore-common.selectorLabels" . }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/version: {{ .ctx.Values.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
+{{- end -}}
