@@ -30,5 +30,14 @@ describeChart({
     )
       .split(',')
       .filter(Boolean),
-  badValues: [],
+  // global is open to a parent's keys, but the keys agentstore owns stay strict.
+  badValues: [
+    { name: 'unknown key in global.externalKafka', setJson: 'global.externalKafka.notAValue=1', names: 'notAValue' },
+    { name: 'bad global.keyspace', setJson: 'global.keyspace="Not-A-Keyspace"', names: 'keyspace' },
+    {
+      name: 'wrong type of global.imagePullSecrets',
+      setJson: 'global.imagePullSecrets="regcred"',
+      names: 'imagePullSecrets',
+    },
+  ],
 });
