@@ -5,16 +5,19 @@ Umbrella helpers, all prefixed "agentstore." (no collisions with the subcharts, 
 {{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+Base name of the umbrella's own objects, at most 34 characters (its longest suffix is
+"-connector-supervisor-metrics", 29, within a Service name's 63); longer names end in a hash of the
+whole, so two releases whose names differ only at the end still get distinct objects (none of them
+holds data: renaming them is safe).
+*/}}
 {{- define "agentstore.fullname" -}}
 {{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- .Values.fullnameOverride -}}
 {{- else -}}
 {{- $name := include "agentstore.name" . -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
-{{- end -}}
+{{- $full := ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name) -}}
+{{- include "agentstore-common.shorten" (dict "name" $full "max" 34) -}}
 {{- end -}}
 {{- end -}}
 

@@ -13,9 +13,30 @@ pass (dict "ctx" <any context with .Release> "name" "<component>").
 {{- ternary .Release.Name (printf "%s-agentstore" .Release.Name) (contains "agentstore" .Release.Name) -}}
 {{- end -}}
 
-{{/* <base>-<component>, the name of a subchart's main object (StatefulSet, Deployment, Service). */}}
+{{/*
+The name of a subchart's main object (StatefulSet, Deployment, Service), at most 45 characters so that
+"-headless", "-cluster-id" and the StatefulSet's revision label stay within Kubernetes' limits:
+- <base>-<component> cut at 45 while the whole base fits (up to 43 characters): the names releases
+  already have (a StatefulSet renamed on upgrade would start over on new PVCs);
+- else <base cut at 29>-<6 hex of sha256(base)>-<component>: distinct for every component and every
+  release name Helm allows (53), where cutting alone would make them collide.
+*/}}
 {{- define "agentstore-common.fullname" -}}
-{{- printf "%s-%s" (include "agentstore-common.base" .ctx) .name | trunc 45 | trimSuffix "-" -}}
+{{- $base := include "agentstore-common.base" .ctx -}}
+{{- if le (len $base) 43 -}}
+{{- printf "%s-%s" $base .name | trunc 45 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" (include "agentstore-common.shorten" (dict "name" $base "max" 36)) .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* .name when it has at most .max characters, else its first .max-7 and 6 hex of its sha256. */}}
+{{- define "agentstore-common.shorten" -}}
+{{- if le (len .name) (int .max) -}}
+{{- .name -}}
+{{- else -}}
+{{- printf "%s-%s" (trunc (sub (int .max) 7 | int) .name | trimSuffix "-") (sha256sum .name | trunc 6) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Selector labels: stable across upgrades (selectors and volumeClaimTemplates are immutable). */}}
