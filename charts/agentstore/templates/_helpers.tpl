@@ -69,6 +69,45 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 {{- end -}}
 {{- end -}}
 
+{{/*
+The CDC topics' prefix (topics are <prefix>.<keyspace>.<table>) and the projector's consumer group:
+connector.topicPrefix and projector.consumerGroup, else derived so that releases sharing a Kafka never
+share them: "agentstore" and "agentstore-projector" on the bundled broker, <scope> and
+<scope>.projector on global.externalKafka (agentstore-kafka.scope).
+*/}}
+{{- define "agentstore.topicPrefix" -}}
+{{- .Values.connector.topicPrefix | default (include "agentstore-kafka.scope" . | default "agentstore") -}}
+{{- end -}}
+
+{{- define "agentstore.consumerGroup" -}}
+{{- $scope := include "agentstore-kafka.scope" . -}}
+{{- .Values.projector.consumerGroup | default (ternary (printf "%s.projector" $scope) "agentstore-projector" (ne $scope "")) -}}
+{{- end -}}
+
+{{/*
+On a shared Kafka, a ConfigMap per name the release uses there, named after the Kafka and the name:
+two releases of one namespace that would use the same topics or consumer group render the same
+ConfigMap, which Helm refuses to install twice (and _validate.tpl names the other release first).
+A JSON list of {kind, value, name}.
+*/}}
+{{- define "agentstore.kafka.claims" -}}
+{{- $claims := list -}}
+{{- with .Values.global.externalKafka.bootstrapServers -}}
+{{- $kafka := splitList "," . | sortAlpha | join "," -}}
+{{- $names := dict -}}
+{{- if or $.Values.projector.enabled (and $.Values.connect.enabled $.Values.connector.register) -}}
+{{- $_ := set $names "topic-prefix" (include "agentstore.topicPrefix" $) -}}
+{{- end -}}
+{{- if $.Values.projector.enabled -}}
+{{- $_ := set $names "consumer-group" (include "agentstore.consumerGroup" $) -}}
+{{- end -}}
+{{- range $kind, $value := $names -}}
+{{- $claims = append $claims (dict "kind" $kind "value" $value "name" (printf "agentstore-kafka-%s-%s" $kind (sha256sum (printf "%s|%s" $kafka $value) | trunc 10))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $claims -}}
+{{- end -}}
+
 {{/* CQL contact point (the ScyllaDB client Service), from the scylladb subchart's exported helper. */}}
 {{- define "agentstore.scylladb.contactPoints" -}}
 {{- include "agentstore-scylladb.contactPoints" . -}}
@@ -218,9 +257,9 @@ that it never appears in a URL (src/config/read-side.ts).
 - name: AGENTSTORE_KAFKA
   value: {{ include "agentstore.kafka.bootstrapServers" . | quote }}
 - name: AGENTSTORE_TOPIC_PREFIX
-  value: {{ .Values.connector.topicPrefix | quote }}
+  value: {{ include "agentstore.topicPrefix" . | quote }}
 - name: AGENTSTORE_CONSUMER_GROUP
-  value: {{ .Values.projector.consumerGroup | quote }}
+  value: {{ include "agentstore.consumerGroup" . | quote }}
 - name: AGENTSTORE_REDIS
   value: {{ printf "redis://%s" (include "agentstore-redis.address" .) | quote }}
 - name: AGENTSTORE_REDIS_PREFIX

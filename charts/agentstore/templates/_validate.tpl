@@ -27,6 +27,14 @@ Paths are relative to this chart's values (under a parent chart, prefix them wit
 {{- $errors = append $errors (printf "%s: the cluster has no monitoring.coreos.com/v1 ServiceMonitor (install the Prometheus Operator CRDs; with helm template pass --api-versions monitoring.coreos.com/v1/ServiceMonitor)" $key) -}}
 {{- end -}}
 {{- end -}}
+{{- /* On a cluster (lookup is empty under helm template): another release's claim on our Kafka names. */ -}}
+{{- range (include "agentstore.kafka.claims" . | fromJsonArray) -}}
+{{- $owner := dig "metadata" "annotations" "meta.helm.sh/release-name" "" (lookup "v1" "ConfigMap" $.Release.Namespace .name) -}}
+{{- if and $owner (ne $owner $.Release.Name) -}}
+{{- $value := ternary "connector.topicPrefix" "projector.consumerGroup" (eq .kind "topic-prefix") -}}
+{{- $errors = append $errors (printf "%s: release %q already uses %q on Kafka %s (ConfigMap %s): two releases would read each other's data; leave %s empty (derived from the namespace and release) or pick another" $value $owner .value $v.global.externalKafka.bootstrapServers .name $value) -}}
+{{- end -}}
+{{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\nagentstore values:\n- %s" (join "\n- " $errors)) -}}
 {{- end -}}

@@ -35,3 +35,16 @@ which also covers an external Kafka. */}}
 {{- define "agentstore-kafka.labels" -}}
 {{- include "agentstore-common.labels" (dict "ctx" . "name" "kafka" "component" "broker") -}}
 {{- end -}}
+
+{{/*
+The release's own part of every name it creates on Kafka (topics, consumer groups, Connect's group):
+empty on the bundled broker, which belongs to this release alone; <namespace>_<release> on
+global.externalKafka, which other releases may share. Namespaces and release names have no "_" and
+the release's dots become "_", so the scope is distinct for every release of the cluster and has no
+dot (the projector subscribes to ^<topic prefix>\.<keyspace>\.). Reads only .Release and .Values.global.
+*/}}
+{{- define "agentstore-kafka.scope" -}}
+{{- if .Values.global.externalKafka.bootstrapServers -}}
+{{- printf "%s_%s" .Release.Namespace (.Release.Name | replace "." "_") -}}
+{{- end -}}
+{{- end -}}
