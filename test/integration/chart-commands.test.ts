@@ -1,10 +1,12 @@
 /**
  * Commands the chart runs inside its containers, taken from the rendered manifests and run here on
  * real processes: the Kafka and Connect exec probes (against the local broker and a Kafka Connect
- * worker started from the same jar set). Only the port is substituted.
+ * worker started from the same jar set), and Redis' start command and probe (on a redis-server of our
+ * own, with a password that needs quoting). Only ports and the data directory are substituted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,5 +164,36 @@ describe.skipIf(why !== null)(`the chart's commands on real processes${why ? ` (
       await stop(worker);
       expect(await ok('/')).not.toBe(0);
     }, 240_000);
+  });
+
+  describe('Redis: the start command and the probe', () => {
+    let dir = '';
+    let server: ChildProcess | undefined;
+    let port = 0;
+    const password = `p w"\\'\n${randomBytes(4).toString('hex')}`;
+    afterAll(async () => {
+      await stop(server);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('hands the password to redis-server off its command line, and the probe logs in with it', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'chart-redis-'));
+      port = await freePort();
+      const redis = container(objects, /^StatefulSet\/.*-redis$/, 'redis');
+      const [shell, flag, script] = redis.args!;
+      expect([shell, flag]).toEqual(['bash', '-c']);
+      expect(script).not.toContain('--requirepass');
+      const local = script!.replace('--dir /data', `--dir ${dir} --port ${port} --bind 127.0.0.1`);
+      server = spawn('bash', ['-c', local], { env: { ...process.env, REDIS_PASSWORD: password }, stdio: 'ignore' });
+      const probe = probes(redis)[0]!.map((a) => a.replace('-h 127.0.0.1', `-h 127.0.0.1 -p ${port}`));
+      expect(await until(30, async () => (await exitCode(probe, { REDISCLI_AUTH: password })) === 0)).toBe(true);
+      // exec: the shell became redis-server, whose command line holds no password.
+      const cmdline = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('redis-server');
+      expect(cmdline).not.toContain(password);
+      expect(await exitCode(probe, { REDISCLI_AUTH: 'not-the-password' })).not.toBe(0);
+      expect(await exitCode(probe, {})).not.toBe(0);
+      expect(probes(redis).every((p) => p.join(' ') === probes(redis)[0]!.join(' '))).toBe(true);
+    });
   });
 });

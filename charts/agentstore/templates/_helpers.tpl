@@ -266,7 +266,7 @@ that it never appears in a URL (src/config/read-side.ts).
   value: {{ .Values.projector.redisKeyPrefix | quote }}
 {{- if and .Values.redis.enabled .Values.redis.auth.enabled }}
 - name: AGENTSTORE_REDIS_PASSWORD
-  valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: password } }
+  valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: {{ include "agentstore-redis.secretPasswordKey" (dict "Values" .Values.redis) }} } }
 {{- end }}
 {{- end -}}
 

@@ -27,6 +27,15 @@ disabled (its templates are then not loaded at all).
 {{- end -}}
 {{- end -}}
 
+{{/* The password's key in that Secret: auth.existingSecretPasswordKey with existingSecret, else "password". */}}
+{{- define "agentstore-redis.secretPasswordKey" -}}
+{{- if and .Values .Values.auth .Values.auth.existingSecret -}}
+{{- .Values.auth.existingSecretPasswordKey | default "password" -}}
+{{- else -}}
+password
+{{- end -}}
+{{- end -}}
+
 {{- define "agentstore-redis.selectorLabels" -}}
 {{- include "agentstore-common.selectorLabels" (dict "ctx" . "name" "redis") -}}
 {{- end -}}
