@@ -26,4 +26,22 @@ describe.skipIf(why !== null)(`scylladb in charts/agentstore${why ? ` (skipped: 
       expect(c.securityContext?.['allowPrivilegeEscalation']).toBe(false);
     }
   });
+
+  it('serves the shard-aware CQL port 19042 next to 9042 on both Services', async () => {
+    const { objects } = await render('helm4', { chart: 'charts/agentstore', release: 'rel' });
+    const services = objects.filter((o) => o.kind === 'Service' && o.metadata.name.includes('-scylladb-'));
+    expect(services.map((o) => o.metadata.name).sort()).toEqual([
+      'rel-agentstore-scylladb-client',
+      'rel-agentstore-scylladb-headless',
+    ]);
+    for (const svc of services) {
+      const ports = (svc['spec'] as { ports: { name: string; port: number; targetPort: string }[] }).ports;
+      expect(ports).toEqual(
+        expect.arrayContaining([
+          { name: 'cql', port: 9042, targetPort: 'cql' },
+          { name: 'cql-shard', port: 19042, targetPort: 'cql-shard' },
+        ]),
+      );
+    }
+  });
 });
