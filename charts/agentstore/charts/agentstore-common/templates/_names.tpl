@@ -53,7 +53,7 @@ The recommended labels of a subchart's objects; .component is the app.kubernetes
 {{- define "agentstore-common.labels" -}}
 {{ include "agentstore-common.selectorLabels" . }}
 app.kubernetes.io/component: {{ .component }}
-app.kubernetes.io/version: {{ .ctx.Values.image.tag | quote }}
+app.kubernetes.io/version: {{ include "agentstore-common.tag" .ctx.Values.image.tag | quote }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
 {{- end -}}

@@ -6,7 +6,15 @@ workload's own values, e.g. (dict "global" .Values.global "values" .Values) in a
 
 {{/* <registry>/<repository>:<tag>; global.imageRegistry (a mirror) replaces every image's registry. */}}
 {{- define "agentstore-common.image" -}}
-{{- printf "%s/%s:%s" (.global.imageRegistry | default .image.registry) .image.repository .image.tag -}}
+{{- printf "%s/%s:%s" (.global.imageRegistry | default .image.registry) .image.repository (include "agentstore-common.tag" .image.tag) -}}
+{{- end -}}
+
+{{/*
+An image tag as text. A tag given as a number (the schema accepts integers only) reaches templates as
+an int64 (--set) or a float64 (values files, --set-json), which printf would write as 2.0260205e+07.
+*/}}
+{{- define "agentstore-common.tag" -}}
+{{- if kindIs "string" . -}}{{ . }}{{- else -}}{{ int64 . }}{{- end -}}
 {{- end -}}
 
 {{/*
