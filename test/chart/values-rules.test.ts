@@ -43,6 +43,12 @@ const RULES: Rule[] = [
     message: '- projector.image.tag: set the tag of your projector image (projector.image.repository is set)',
   },
   {
+    name: 'the helm test keyspace is the release keyspace',
+    set: ['tests.keyspace=agentstore'],
+    message:
+      '- tests.keyspace: "agentstore" is global.keyspace, where helm test\'s seed rows would land among your data',
+  },
+  {
     name: 'a projector ServiceMonitor without the CRD',
     set: ['projector.serviceMonitor.enabled=true'],
     withoutServiceMonitorApi: true,

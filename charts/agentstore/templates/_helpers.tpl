@@ -278,6 +278,11 @@ that it never appears in a URL (src/config/read-side.ts).
   value: {{ .Values.connector.name | quote }}
 {{- end -}}
 
+{{/* The test dataset's keyspace: tests.keyspace, else <global.keyspace cut to 38>_helm_test (CQL allows 48). */}}
+{{- define "agentstore.tests.keyspace" -}}
+{{- .Values.tests.keyspace | default (printf "%s_helm_test" (trunc 38 .Values.global.keyspace)) -}}
+{{- end -}}
+
 {{/* "true" when helm test can check CDC end to end: connector registered, projector and Redis deployed. */}}
 {{- define "agentstore.tests.cdcCheck" -}}
 {{- if and .Values.connect.enabled .Values.connector.register .Values.projector.enabled .Values.redis.enabled -}}true{{- end -}}

@@ -21,6 +21,9 @@ Paths are relative to this chart's values (under a parent chart, prefix them wit
 {{- if and $v.projector.enabled $v.projector.image.repository (not $v.projector.image.tag) -}}
 {{- $errors = append $errors "projector.image.tag: set the tag of your projector image (projector.image.repository is set)" -}}
 {{- end -}}
+{{- if eq (include "agentstore.tests.keyspace" .) $v.global.keyspace -}}
+{{- $errors = append $errors (printf "tests.keyspace: %q is global.keyspace, where helm test's seed rows would land among your data; pick another (empty: <global.keyspace>_helm_test)" $v.global.keyspace) -}}
+{{- end -}}
 {{- $serviceMonitors := .Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor" -}}
 {{- range $key, $on := dict "projector.serviceMonitor.enabled" (and $v.projector.enabled $v.projector.serviceMonitor.enabled) "scylladb.serviceMonitor.enabled" (and $v.scylladb.enabled $v.scylladb.serviceMonitor.enabled) -}}
 {{- if and $on (not $serviceMonitors) -}}
