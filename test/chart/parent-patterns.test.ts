@@ -3,11 +3,12 @@
  * an alias, globals that belong to the parent's other subcharts (Helm validates agentstore's schema
  * against the coalesced values, parent globals included). agentstore's objects are rendered, or left
  * out, as the parent says; rendered ones pass kubeconform and the wiring checks; and agentstore's own
- * global keys stay strict.
+ * global keys stay strict. Then release names of 40 and more characters, and two such releases of the
+ * parent in one namespace: no name in common, none with the parent's own redis.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleParentChart, type ParentOptions } from './support/parent.ts';
-import { helmTemplate, kubeconform, parseManifests } from './support/render.ts';
+import { helmTemplate, kubeconform, parseManifests, render, type K8sObject } from './support/render.ts';
 import { missingTools, type HelmName } from './support/tools.ts';
 import { wiringFindings } from './support/wiring.ts';
 
@@ -86,6 +87,38 @@ describe.skipIf(why !== null)(`agentstore in parent charts${why ? ` (skipped: ${
       } finally {
         await cleanup();
       }
+    });
+  });
+
+  describe('long release names, two releases in one namespace', () => {
+    const RELEASES = ['payments-platform-production-europe-west1', 'payments-platform-production-europe-west2'];
+    let dir = '';
+    let cleanup = async (): Promise<void> => {};
+    beforeAll(async () => {
+      ({ dir, cleanup } = await assembleParentChart());
+    });
+    afterAll(async () => {
+      await cleanup();
+    });
+    const key = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
+
+    it.each(['helm4', 'helm3'] as HelmName[])('%s', async (helm) => {
+      const renders = await Promise.all(
+        RELEASES.map((release) => render(helm, { chart: dir, release, namespace: NAMESPACE })),
+      );
+      for (const { text, objects } of renders) {
+        expect(await kubeconform(text)).toEqual([]);
+        expect(wiringFindings(objects, { namespace: NAMESPACE })).toEqual([]);
+        const sibling = new Set(objects.filter((o) => o.source?.startsWith('parent/charts/redis/')).map(key));
+        expect(
+          objects.filter((o) => o.source?.startsWith('parent/charts/datalayer/') && sibling.has(key(o))).map(key),
+        ).toEqual([]);
+      }
+      const [one, two] = renders.map((r) =>
+        r.objects.filter((o) => o.source?.startsWith('parent/charts/datalayer/')).map(key),
+      );
+      expect(one!.length).toBeGreaterThan(20);
+      expect(one!.filter((k) => two!.includes(k))).toEqual([]);
     });
   });
 });
