@@ -6,8 +6,8 @@
  * global keys stay strict. Then release names of 40 and more characters, and two such releases of the
  * parent in one namespace: no name in common, none with the parent's own redis.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleParentChart, type ParentOptions } from './support/parent.ts';
+import { describe, expect, it } from 'vitest';
+import { assembleParentChart, parentChartForSuite, type ParentOptions } from './support/parent.ts';
 import { helmTemplate, kubeconform, parseManifests, render, type K8sObject } from './support/render.ts';
 import { missingTools, type HelmName } from './support/tools.ts';
 import { wiringFindings } from './support/wiring.ts';
@@ -92,19 +92,12 @@ describe.skipIf(why !== null)(`agentstore in parent charts${why ? ` (skipped: ${
 
   describe('long release names, two releases in one namespace', () => {
     const RELEASES = ['payments-platform-production-europe-west1', 'payments-platform-production-europe-west2'];
-    let dir = '';
-    let cleanup = async (): Promise<void> => {};
-    beforeAll(async () => {
-      ({ dir, cleanup } = await assembleParentChart());
-    });
-    afterAll(async () => {
-      await cleanup();
-    });
+    const parent = parentChartForSuite();
     const key = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 
     it.each(['helm4', 'helm3'] as HelmName[])('%s', async (helm) => {
       const renders = await Promise.all(
-        RELEASES.map((release) => render(helm, { chart: dir, release, namespace: NAMESPACE })),
+        RELEASES.map((release) => render(helm, { chart: parent.dir, release, namespace: NAMESPACE })),
       );
       for (const { text, objects } of renders) {
         expect(await kubeconform(text)).toEqual([]);

@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleParentChart } from './support/parent.ts';
+import { describe, expect, it } from 'vitest';
+import { parentChartForSuite } from './support/parent.ts';
 import { render, type K8sObject, type RenderOptions } from './support/render.ts';
 import { snapshotText } from './support/snapshot.ts';
 import { ROOT, missingTools, type HelmName } from './support/tools.ts';
@@ -51,14 +51,7 @@ const CASES: Case[] = [
 const why = missingTools();
 
 describe.skipIf(why !== null)(`rendered objects of charts/agentstore${why ? ` (skipped: ${why})` : ''}`, () => {
-  let parentDir = '';
-  let cleanup = async (): Promise<void> => {};
-  beforeAll(async () => {
-    ({ dir: parentDir, cleanup } = await assembleParentChart());
-  });
-  afterAll(async () => {
-    await cleanup();
-  });
+  const parent = parentChartForSuite();
 
   it('uses a release name of exactly Helm’s maximum length (53)', () => {
     expect(LONGEST_RELEASE).toHaveLength(53);
@@ -66,7 +59,7 @@ describe.skipIf(why !== null)(`rendered objects of charts/agentstore${why ? ` (s
 
   it.each(CASES)('$id: the same as its snapshot, under Helm 4 and Helm 3', async (c) => {
     const text = async (helm: HelmName): Promise<string> => {
-      const { objects } = await render(helm, c.options(parentDir));
+      const { objects } = await render(helm, c.options(parent.dir));
       return snapshotText(c.keep ? objects.filter(c.keep) : objects);
     };
     const helm4 = await text('helm4');

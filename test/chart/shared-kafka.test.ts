@@ -7,8 +7,8 @@
  * refuses to install twice (and, on a cluster, _validate.tpl names the other release first).
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleParentChart } from './support/parent.ts';
+import { describe, expect, it } from 'vitest';
+import { parentChartForSuite } from './support/parent.ts';
 import { containersOf, podTemplates } from './support/pods.ts';
 import { render, type K8sObject } from './support/render.ts';
 import { ROOT, missingTools } from './support/tools.ts';
@@ -67,18 +67,11 @@ const names = async (r: Release): Promise<{ kafka: Record<string, string>; objec
 };
 
 describe.skipIf(why !== null)(`two releases on one external Kafka${why ? ` (skipped: ${why})` : ''}`, () => {
-  let parent = '';
-  let cleanup = async (): Promise<void> => {};
-  beforeAll(async () => {
-    ({ dir: parent, cleanup } = await assembleParentChart({
-      values: {
-        global: { externalKafka: { bootstrapServers: 'kafka-0.kafka.messaging.svc:9092' } },
-        datalayer: { kafka: { enabled: false } },
-      },
-    }));
-  });
-  afterAll(async () => {
-    await cleanup();
+  const parent = parentChartForSuite({
+    values: {
+      global: { externalKafka: { bootstrapServers: 'kafka-0.kafka.messaging.svc:9092' } },
+      datalayer: { kafka: { enabled: false } },
+    },
   });
 
   const pairs: [string, () => [Release, Release]][] = [
@@ -99,8 +92,8 @@ describe.skipIf(why !== null)(`two releases on one external Kafka${why ? ` (skip
     [
       'two parent-chart releases in one namespace',
       () => [
-        { release: 'shop', namespace: 'apps', chart: parent },
-        { release: 'shop-canary', namespace: 'apps', chart: parent },
+        { release: 'shop', namespace: 'apps', chart: parent.dir },
+        { release: 'shop-canary', namespace: 'apps', chart: parent.dir },
       ],
     ],
   ];

@@ -3,8 +3,8 @@
  * each broken rule fails the render with a line naming the value and the fix, every broken rule is
  * reported at once, and they hold when agentstore is a subchart too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleParentChart } from './support/parent.ts';
+import { describe, expect, it } from 'vitest';
+import { parentChartForSuite } from './support/parent.ts';
 import { helmTemplate } from './support/render.ts';
 import { HELM, missingTools, run, type HelmName } from './support/tools.ts';
 
@@ -94,16 +94,9 @@ describe.skipIf(why !== null)(`cross-field value rules of charts/agentstore${why
   });
 
   describe('as a subchart', () => {
-    let dir = '';
-    let cleanup = async (): Promise<void> => {};
-    beforeAll(async () => {
-      ({ dir, cleanup } = await assembleParentChart());
-    });
-    afterAll(async () => {
-      await cleanup();
-    });
+    const parent = parentChartForSuite();
     it.each(HELMS)('%s: a broken rule under the alias fails the parent render', async (helm) => {
-      const res = await template(helm, dir, ['datalayer.redis.enabled=false']);
+      const res = await template(helm, parent.dir, ['datalayer.redis.enabled=false']);
       expect(res.code).not.toBe(0);
       expect(res.stderr).toContain('projector.enabled: the projector writes the read models to the bundled Redis');
     });

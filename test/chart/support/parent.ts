@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ROOT } from './tools.ts';
 
@@ -50,4 +51,17 @@ export async function assembleParentChart(
     if (options.values) await writeFile(join(dir, 'values.yaml'), stringify(options.values));
   }
   return { dir, cleanup: () => rm(tmp, { recursive: true, force: true }) };
+}
+
+/** A parent chart assembled before the enclosing suite's tests and removed after them: read `.dir` in a test. */
+export function parentChartForSuite(options: ParentOptions = {}): { readonly dir: string } {
+  const chart = { dir: '' };
+  let cleanup = async (): Promise<void> => {};
+  beforeAll(async () => {
+    ({ dir: chart.dir, cleanup } = await assembleParentChart(options));
+  });
+  afterAll(async () => {
+    await cleanup();
+  });
+  return chart;
 }
