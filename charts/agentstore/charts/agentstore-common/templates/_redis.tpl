@@ -18,7 +18,7 @@ disabled (its templates are then not loaded at all).
 {{- printf "%s.%s.svc:6379" (include "agentstore-redis.serviceName" .) .Release.Namespace -}}
 {{- end -}}
 
-{{/* Secret with the key `password` (only when auth is enabled). */}}
+{{/* Secret with the password (only when auth is enabled; its key: agentstore-redis.secretPasswordKey). */}}
 {{- define "agentstore-redis.secretName" -}}
 {{- if and .Values .Values.auth .Values.auth.existingSecret -}}
 {{- .Values.auth.existingSecret -}}
