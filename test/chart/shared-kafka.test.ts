@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parentChartForSuite } from './support/parent.ts';
 import { containersOf, podTemplates } from './support/pods.ts';
-import { render, type K8sObject } from './support/render.ts';
-import { ROOT, missingTools } from './support/tools.ts';
+import { kubeconform, render, type K8sObject } from './support/render.ts';
+import { ROOT, missingTools, type HelmName } from './support/tools.ts';
+import { wiringFindings } from './support/wiring.ts';
 
 const CHART = 'charts/agentstore';
 const EXTERNAL = join(ROOT, 'values/external-kafka.yaml');
 const why = missingTools();
+const HELMS: HelmName[] = ['helm4', 'helm3'];
 
 interface Release {
   release: string;
@@ -55,15 +57,18 @@ function kafkaNames(objects: K8sObject[]): Record<string, string> {
   };
 }
 
-const names = async (r: Release): Promise<{ kafka: Record<string, string>; objects: K8sObject[] }> => {
-  const { objects } = await render('helm4', {
+const names = async (
+  r: Release,
+  helm: HelmName = 'helm4',
+): Promise<{ kafka: Record<string, string>; objects: K8sObject[]; text: string }> => {
+  const { objects, text } = await render(helm, {
     chart: r.chart ?? CHART,
     release: r.release,
     namespace: r.namespace,
     valuesFiles: r.chart ? [] : [EXTERNAL],
     set: r.set,
   });
-  return { kafka: kafkaNames(objects), objects };
+  return { kafka: kafkaNames(objects), objects, text };
 };
 
 describe.skipIf(why !== null)(`two releases on one external Kafka${why ? ` (skipped: ${why})` : ''}`, () => {
@@ -98,14 +103,33 @@ describe.skipIf(why !== null)(`two releases on one external Kafka${why ? ` (skip
     ],
   ];
 
-  it.each(pairs)('%s: no name on Kafka in common, none empty', async (_, pair) => {
-    const [a, b] = await Promise.all(pair().map(names));
-    for (const [what, value] of Object.entries(a!.kafka)) {
-      expect(value, `${what} of ${pair()[0].release}`).not.toBe('');
-      expect(Object.values(b!.kafka), `${what} ${value} is used by both releases`).not.toContain(value);
-    }
-    expect(a!.kafka['CDC topic prefix (connector)']).toBe(a!.kafka['CDC topic prefix (projector)']);
-  });
+  it.each(pairs.flatMap(([name, pair]) => HELMS.map((helm) => ({ name, pair, helm }))))(
+    '$helm, $name: no name on Kafka in common, none empty; each passes kubeconform and the wiring checks',
+    async ({ pair, helm }) => {
+      const [a, b] = await Promise.all(pair().map((r) => names(r, helm)));
+      for (const [r, rendered] of [
+        [pair()[0], a!],
+        [pair()[1], b!],
+      ] as const) {
+        expect(await kubeconform(rendered.text)).toEqual([]);
+        expect(
+          wiringFindings(rendered.objects, {
+            namespace: r.namespace,
+            externalHosts: [
+              'kafka-0.kafka.messaging.svc:9092',
+              'kafka-1.kafka.messaging.svc:9092',
+              'kafka-2.kafka.messaging.svc:9092',
+            ],
+          }),
+        ).toEqual([]);
+      }
+      for (const [what, value] of Object.entries(a!.kafka)) {
+        expect(value, `${what} of ${pair()[0].release}`).not.toBe('');
+        expect(Object.values(b!.kafka), `${what} ${value} is used by both releases`).not.toContain(value);
+      }
+      expect(a!.kafka['CDC topic prefix (connector)']).toBe(a!.kafka['CDC topic prefix (projector)']);
+    },
+  );
 
   it('derives them from the namespace and the release, and keeps the short names on the bundled broker', async () => {
     expect((await names({ release: 'shop', namespace: 'apps' })).kafka).toEqual({
