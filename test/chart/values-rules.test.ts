@@ -55,6 +55,13 @@ const RULES: Rule[] = [
     message: '- projector.serviceMonitor.enabled: the cluster has no monitoring.coreos.com/v1 ServiceMonitor',
   },
   {
+    name: 'a connector supervisor ServiceMonitor without the CRD',
+    set: ['connector.supervisor.serviceMonitor.enabled=true'],
+    withoutServiceMonitorApi: true,
+    message:
+      '- connector.supervisor.serviceMonitor.enabled: the cluster has no monitoring.coreos.com/v1 ServiceMonitor',
+  },
+  {
     name: 'a ScyllaDB ServiceMonitor without the CRD',
     set: ['scylladb.serviceMonitor.enabled=true'],
     withoutServiceMonitorApi: true,

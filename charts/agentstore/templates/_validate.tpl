@@ -25,7 +25,12 @@ Paths are relative to this chart's values (under a parent chart, prefix them wit
 {{- $errors = append $errors (printf "tests.keyspace: %q is global.keyspace, where helm test's seed rows would land among your data; pick another (empty: <global.keyspace>_helm_test)" $v.global.keyspace) -}}
 {{- end -}}
 {{- $serviceMonitors := .Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor" -}}
-{{- range $key, $on := dict "projector.serviceMonitor.enabled" (and $v.projector.enabled $v.projector.serviceMonitor.enabled) "scylladb.serviceMonitor.enabled" (and $v.scylladb.enabled $v.scylladb.serviceMonitor.enabled) -}}
+{{- $monitors := dict
+  "projector.serviceMonitor.enabled" (and $v.projector.enabled $v.projector.serviceMonitor.enabled)
+  "scylladb.serviceMonitor.enabled" (and $v.scylladb.enabled $v.scylladb.serviceMonitor.enabled)
+  "connector.supervisor.serviceMonitor.enabled" (and (include "agentstore.supervisor.enabled" .) $v.connector.supervisor.serviceMonitor.enabled)
+-}}
+{{- range $key, $on := $monitors -}}
 {{- if and $on (not $serviceMonitors) -}}
 {{- $errors = append $errors (printf "%s: the cluster has no monitoring.coreos.com/v1 ServiceMonitor (install the Prometheus Operator CRDs; with helm template pass --api-versions monitoring.coreos.com/v1/ServiceMonitor)" $key) -}}
 {{- end -}}
