@@ -57,7 +57,8 @@ logger.kafka.level = ${level}
 `;
 
 let libDir: Promise<string> | undefined;
-function jars(): Promise<string> {
+/** The directory of Kafka's jar set (broker, tools and Connect), downloaded once through Maven. */
+export function jars(): Promise<string> {
   libDir ??= pomProperty(POM, 'kafka.version').then((v) =>
     ensureJars(`kafka-${v}`, POM, (m) => console.log(`[kafka] ${m}`)),
   );

@@ -30,5 +30,19 @@ describeChart({
     )
       .split(',')
       .filter(Boolean),
-  badValues: [],
+  // global is open to a parent's keys, but the keys agentstore owns stay strict.
+  badValues: [
+    { name: 'unknown key in global.externalKafka', setJson: 'global.externalKafka.notAValue=1', names: 'notAValue' },
+    { name: 'bad global.keyspace', setJson: 'global.keyspace="Not-A-Keyspace"', names: 'keyspace' },
+    {
+      name: 'fullnameOverride beyond 34 characters',
+      setJson: `fullnameOverride="${'x'.repeat(35)}"`,
+      names: 'fullnameOverride',
+    },
+    {
+      name: 'wrong type of global.imagePullSecrets',
+      setJson: 'global.imagePullSecrets="regcred"',
+      names: 'imagePullSecrets',
+    },
+  ],
 });

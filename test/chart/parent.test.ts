@@ -3,8 +3,8 @@
  * dependency named like one of its own subcharts (redis), with another release name and namespace:
  * it must still lint, validate and be wired, and no object may collide with the sibling's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleParentChart } from './support/parent.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parentChartForSuite } from './support/parent.ts';
 import { kubeconform, render, type K8sObject } from './support/render.ts';
 import { HELM, K8S_VERSION, missingTools, run, type HelmName } from './support/tools.ts';
 import { wiringFindings } from './support/wiring.ts';
@@ -15,17 +15,18 @@ const why = missingTools();
 const key = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 
 describe.skipIf(why !== null)(`parent chart with agentstore as "datalayer"${why ? ` (skipped: ${why})` : ''}`, () => {
-  let dir = '';
-  let cleanup = async (): Promise<void> => {};
-  beforeAll(async () => {
-    ({ dir, cleanup } = await assembleParentChart());
-  });
-  afterAll(async () => {
-    await cleanup();
-  });
+  const parent = parentChartForSuite();
 
   it.each(['helm4', 'helm3'] as HelmName[])('%s lint --strict passes', async (helm) => {
-    const r = await run(HELM[helm], ['lint', '--strict', dir, '--namespace', NAMESPACE, '--kube-version', K8S_VERSION]);
+    const r = await run(HELM[helm], [
+      'lint',
+      '--strict',
+      parent.dir,
+      '--namespace',
+      NAMESPACE,
+      '--kube-version',
+      K8S_VERSION,
+    ]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
 
@@ -33,7 +34,7 @@ describe.skipIf(why !== null)(`parent chart with agentstore as "datalayer"${why 
     let text = '';
     let objects: K8sObject[] = [];
     beforeAll(async () => {
-      ({ text, objects } = await render(helm, { chart: dir, release: RELEASE, namespace: NAMESPACE }));
+      ({ text, objects } = await render(helm, { chart: parent.dir, release: RELEASE, namespace: NAMESPACE }));
     });
 
     it('renders both dependencies', () => {

@@ -94,7 +94,9 @@ describe.skipIf(why !== null)(`projector in charts/agentstore${why ? ` (skipped:
   it('needs Redis: redis.enabled=false with the projector on fails naming redis.enabled', async () => {
     const r = await helmTemplate('helm4', { chart: CHART, set: ['redis.enabled=false'] });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('/redis/enabled');
+    expect(r.stderr).toContain(
+      'projector.enabled: the projector writes the read models to the bundled Redis, so it needs redis.enabled=true',
+    );
     const off = await render('helm4', { chart: CHART, set: ['redis.enabled=false', 'projector.enabled=false'] });
     expect(find(off.objects, 'Deployment', '-projector')).toBeUndefined();
   });

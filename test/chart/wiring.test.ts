@@ -28,6 +28,30 @@ type Case = [title: string, target: string, change: (o: any) => void | 'remove' 
 const CASES: Case[] = [
   ['duplicate object', 'ConfigMap/fx-redis', () => 'twice', /^duplicate: ConfigMap\/fx-redis is rendered twice/],
   [
+    'Service name beyond a DNS label',
+    'Service/fx-redis',
+    (o) => {
+      o.metadata.name = 'fx-redis-'.padEnd(64, 'x');
+    },
+    /^name: Service\/fx-redis-x+: the name has 64 characters, more than the 63 a Service may have/,
+  ],
+  [
+    'StatefulSet name too long for its revision label',
+    'StatefulSet/fx-redis',
+    (o) => {
+      o.metadata.name = 'fx-redis-'.padEnd(53, 'x');
+    },
+    /^name: StatefulSet\/fx-redis-x+: the name has 53 characters, more than the 52 a StatefulSet may have/,
+  ],
+  [
+    'name with upper case',
+    'ConfigMap/fx-redis',
+    (o) => {
+      o.metadata.name = 'fx-Redis';
+    },
+    /^name: ConfigMap\/fx-Redis: "fx-Redis" is not a DNS-1123 subdomain/,
+  ],
+  [
     'foreign namespace',
     'Service/fx-redis',
     (o) => {

@@ -5,16 +5,19 @@ Umbrella helpers, all prefixed "agentstore." (no collisions with the subcharts, 
 {{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+Base name of the umbrella's own objects, at most 34 characters (its longest suffix is
+"-connector-supervisor-metrics", 29, within a Service name's 63); longer names end in a hash of the
+whole, so two releases whose names differ only at the end still get distinct objects (none of them
+holds data: renaming them is safe).
+*/}}
 {{- define "agentstore.fullname" -}}
 {{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- .Values.fullnameOverride -}}
 {{- else -}}
 {{- $name := include "agentstore.name" . -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
-{{- end -}}
+{{- $full := ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name) -}}
+{{- include "agentstore-common.shorten" (dict "name" $full "max" 34) -}}
 {{- end -}}
 {{- end -}}
 
@@ -60,12 +63,49 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 - to:
     - podSelector:
         matchLabels:
-          app.kubernetes.io/name: kafka
-          app.kubernetes.io/instance: {{ $.Release.Name }}
-          app.kubernetes.io/part-of: agentstore
+          {{- include "agentstore-common.selectorLabels" (dict "ctx" $ "name" "kafka") | nindent 10 }}
   ports:
     - { port: 9092, protocol: TCP }
 {{- end -}}
+{{- end -}}
+
+{{/*
+The CDC topics' prefix (topics are <prefix>.<keyspace>.<table>) and the projector's consumer group:
+connector.topicPrefix and projector.consumerGroup, else derived so that releases sharing a Kafka never
+share them: "agentstore" and "agentstore-projector" on the bundled broker, <scope> and
+<scope>.projector on global.externalKafka (agentstore-kafka.scope).
+*/}}
+{{- define "agentstore.topicPrefix" -}}
+{{- .Values.connector.topicPrefix | default (include "agentstore-kafka.scope" . | default "agentstore") -}}
+{{- end -}}
+
+{{- define "agentstore.consumerGroup" -}}
+{{- $scope := include "agentstore-kafka.scope" . -}}
+{{- .Values.projector.consumerGroup | default (ternary (printf "%s.projector" $scope) "agentstore-projector" (ne $scope "")) -}}
+{{- end -}}
+
+{{/*
+On a shared Kafka, a ConfigMap per name the release uses there, named after the Kafka and the name:
+two releases of one namespace that would use the same topics or consumer group render the same
+ConfigMap, which Helm refuses to install twice (and _validate.tpl names the other release first).
+A JSON list of {kind, value, name}.
+*/}}
+{{- define "agentstore.kafka.claims" -}}
+{{- $claims := list -}}
+{{- with .Values.global.externalKafka.bootstrapServers -}}
+{{- $kafka := splitList "," . | sortAlpha | join "," -}}
+{{- $names := dict -}}
+{{- if or $.Values.projector.enabled (and $.Values.connect.enabled $.Values.connector.register) -}}
+{{- $_ := set $names "topic-prefix" (include "agentstore.topicPrefix" $) -}}
+{{- end -}}
+{{- if $.Values.projector.enabled -}}
+{{- $_ := set $names "consumer-group" (include "agentstore.consumerGroup" $) -}}
+{{- end -}}
+{{- range $kind, $value := $names -}}
+{{- $claims = append $claims (dict "kind" $kind "value" $value "name" (printf "agentstore-kafka-%s-%s" $kind (sha256sum (printf "%s|%s" $kafka $value) | trunc 10))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $claims -}}
 {{- end -}}
 
 {{/* CQL contact point (the ScyllaDB client Service), from the scylladb subchart's exported helper. */}}
@@ -84,8 +124,7 @@ like agentstore.kafka.bootstrapServers, so subcharts use it too.
 {{- end -}}
 
 {{- define "agentstore.jobs.image" -}}
-{{- $img := .Values.jobs.image -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+{{- include "agentstore-common.image" (dict "image" .Values.jobs.image "global" .Values.global) -}}
 {{- end -}}
 
 {{/* The CLI bundle's bytes, from the files-only subchart charts/cli (.Subcharts: Helm 3.7+). */}}
@@ -163,30 +202,8 @@ Pod spec parts shared by the Jobs and the test pod: the init container that unpa
 
 {{/* Pod-level settings shared by the Jobs and the test pod. */}}
 {{- define "agentstore.jobs.podSpec" -}}
-{{- with .Values.global.imagePullSecrets -}}
-imagePullSecrets:
-{{- range . }}
-  - name: {{ . | quote }}
-{{- end }}
-{{- end }}
-enableServiceLinks: false
-automountServiceAccountToken: false
-{{- with .Values.jobs.podSecurityContext }}
-securityContext:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .Values.jobs.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
+{{ include "agentstore-common.podDefaults" (dict "global" .Values.global "values" .Values.jobs) }}
+{{ include "agentstore-common.placement" (dict "values" .Values.jobs) }}
 {{- end -}}
 
 {{/*
@@ -218,13 +235,14 @@ agentstore.io/jobs: "true"
 app.kubernetes.io/component: projector
 {{- end -}}
 
-{{- define "agentstore.projector.image" -}}
-{{- $img := .Values.projector.image -}}
-{{- if $img.repository -}}
-{{- if not $img.tag -}}
-{{- fail "projector.image.tag: set the tag of your projector image (projector.image.repository is set)" -}}
+{{- define "agentstore.projector.labels" -}}
+{{ include "agentstore.labels" . }}
+app.kubernetes.io/component: projector
 {{- end -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $img.registry) $img.repository $img.tag -}}
+
+{{- define "agentstore.projector.image" -}}
+{{- if .Values.projector.image.repository -}}
+{{- include "agentstore-common.image" (dict "image" .Values.projector.image "global" .Values.global) -}}
 {{- else -}}
 {{- include "agentstore.jobs.image" . -}}
 {{- end -}}
@@ -239,16 +257,16 @@ that it never appears in a URL (src/config/read-side.ts).
 - name: AGENTSTORE_KAFKA
   value: {{ include "agentstore.kafka.bootstrapServers" . | quote }}
 - name: AGENTSTORE_TOPIC_PREFIX
-  value: {{ .Values.connector.topicPrefix | quote }}
+  value: {{ include "agentstore.topicPrefix" . | quote }}
 - name: AGENTSTORE_CONSUMER_GROUP
-  value: {{ .Values.projector.consumerGroup | quote }}
+  value: {{ include "agentstore.consumerGroup" . | quote }}
 - name: AGENTSTORE_REDIS
   value: {{ printf "redis://%s" (include "agentstore-redis.address" .) | quote }}
 - name: AGENTSTORE_REDIS_PREFIX
   value: {{ .Values.projector.redisKeyPrefix | quote }}
-{{- if .Values.redis.auth.enabled }}
+{{- if and .Values.redis.enabled .Values.redis.auth.enabled }}
 - name: AGENTSTORE_REDIS_PASSWORD
-  valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: password } }
+  valueFrom: { secretKeyRef: { name: {{ include "agentstore-redis.secretName" (dict "Release" .Release "Values" .Values.redis) }}, key: {{ include "agentstore-redis.secretPasswordKey" (dict "Values" .Values.redis) }} } }
 {{- end }}
 {{- end -}}
 
@@ -258,6 +276,11 @@ that it never appears in a URL (src/config/read-side.ts).
   value: {{ include "agentstore-connect.url" . | quote }}
 - name: AGENTSTORE_CONNECTOR_NAME
   value: {{ .Values.connector.name | quote }}
+{{- end -}}
+
+{{/* The test dataset's keyspace: tests.keyspace, else <global.keyspace cut to 38>_helm_test (CQL allows 48). */}}
+{{- define "agentstore.tests.keyspace" -}}
+{{- .Values.tests.keyspace | default (printf "%s_helm_test" (trunc 38 .Values.global.keyspace)) -}}
 {{- end -}}
 
 {{/*

@@ -51,9 +51,10 @@ export interface RunResult {
 }
 
 /** Runs a binary and never throws on a non-zero exit: the caller asserts on the result. */
-export function run(file: string, args: string[], input?: string): Promise<RunResult> {
+export function run(file: string, args: string[], input?: string, env?: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, cwd: ROOT }, (err, stdout, stderr) => {
+    const options = { maxBuffer: 64 * 1024 * 1024, cwd: ROOT, env: env ? { ...process.env, ...env } : process.env };
+    const child = execFile(file, args, options, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr: stderr || (err && typeof err.code !== 'number' ? err.message : '') });
     });

@@ -30,6 +30,30 @@ function duplicateFindings(objects: K8sObject[], namespace: string): string[] {
   return out;
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * Name limits the API server or a controller enforces after helm has installed the object: a Service
+ * name is a DNS-1035 label (63); a Job's name becomes its pods' job-name label (63); a StatefulSet's
+ * name plus "-<revision hash>" (up to 11 characters) becomes its pods' controller-revision-hash label
+ * (63), so 52 (kubernetes#64023); every name is a DNS-1123 subdomain (253); label values are at most 63.
+ */
+export function nameFindings(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const max: Record<string, number> = { Service: 63, Job: 63, StatefulSet: 52 };
+  for (const o of objects) {
+    const name = o.metadata.name;
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) out.push(`${ref(o)}: "${name}" is not a DNS-1123 subdomain`);
+    if (o.kind === 'Service' && !DNS_LABEL.test(name)) out.push(`${ref(o)}: "${name}" is not a DNS-1035 label`);
+    const limit = max[o.kind];
+    if (limit !== undefined && name.length > limit)
+      out.push(`${ref(o)}: the name has ${name.length} characters, more than the ${limit} a ${o.kind} may have`);
+    for (const [k, v] of Object.entries(o.metadata.labels ?? {}))
+      if (v.length > 63) out.push(`${ref(o)}: label ${k} has a value of ${v.length} characters (at most 63)`);
+  }
+  return out;
+}
+
 /** Objects pinned to a namespace other than the release's (metadata, RoleBinding subjects). */
 function namespaceFindings(objects: K8sObject[], namespace: string): string[] {
   const out: string[] = [];
@@ -189,6 +213,7 @@ function referenceFindings(objects: K8sObject[], external: string[] = []): strin
 export function wiringFindings(objects: K8sObject[], o: WiringOptions): string[] {
   return [
     ...duplicateFindings(objects, o.namespace).map((f) => `duplicate: ${f}`),
+    ...nameFindings(objects).map((f) => `name: ${f}`),
     ...namespaceFindings(objects, o.namespace).map((f) => `namespace: ${f}`),
     ...serviceFindings(objects).map((f) => `service: ${f}`),
     ...selectorFindings(objects).map((f) => `selector: ${f}`),
