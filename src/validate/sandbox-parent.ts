@@ -23,11 +23,20 @@ export function parentChartStep(s: SandboxSession): Step {
       const dir = await mkdtemp(join(tmpdir(), 'agentstore-parent-'));
       const parent = join(dir, 'parent');
       await cp('test/fixtures/parent-chart', parent, { recursive: true, dereference: true });
-      const chart = (await readFile(join(parent, 'Chart.yaml'), 'utf8')).replace(
-        'repository: file://../../../charts/agentstore',
-        `repository: file://${join(process.cwd(), 'charts/agentstore')}\n    condition: datalayer.enabled`,
-      );
-      await writeFile(join(parent, 'Chart.yaml'), chart);
+      // The fixture's sibling `redis` exists for render-time name collisions (test/chart checks those): its image and
+      // its ServiceMonitor CRD are not on this cluster, so the installed parent keeps only agentstore.
+      const chart = parse(await readFile(join(parent, 'Chart.yaml'), 'utf8')) as {
+        dependencies: { name: string; repository: string; condition?: string }[];
+      };
+      chart.dependencies = chart.dependencies
+        .filter((dep) => dep.name === 'agentstore')
+        .map((dep) => ({
+          ...dep,
+          repository: `file://${join(process.cwd(), 'charts/agentstore')}`,
+          condition: 'datalayer.enabled',
+        }));
+      await writeFile(join(parent, 'Chart.yaml'), stringify(chart));
+      await rm(join(parent, 'deps'), { recursive: true, force: true });
       const sandbox = parse(await readFile(SANDBOX_VALUES, 'utf8')) as Record<string, unknown> & {
         global?: Record<string, unknown>;
       };
@@ -68,7 +77,7 @@ export function parentChartStep(s: SandboxSession): Step {
         '--wait=false',
       ]);
       await rm(dir, { recursive: true, force: true });
-      return `parent chart (alias datalayer, condition datalayer.enabled, foreign global.storageClass) as release ${name} (${name.length} characters) next to ${rel} in ${ns}: installed (${ready}), helm test passed, uninstalled`;
+      return `parent chart (alias datalayer, condition datalayer.enabled, foreign global.storageClass; the fixture's render-only sibling redis left out) as release ${name} (${name.length} characters) next to ${rel} in ${ns}: installed (${ready}), helm test passed, uninstalled`;
     },
   };
 }
