@@ -1,5 +1,7 @@
 import { allRows, type CqlExecutor } from '../cql/executor.ts';
-import type { StepTypeName } from '../domain/step-types.ts';
+import { StepType, type StepTypeName } from '../domain/step-types.ts';
+import { bucketRange, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { BucketSchedules } from '../store/buckets.ts';
 import { select } from '../store/statements.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import { checkBuckets, checkDays, checkStepTypeName, checkVersions } from './checks.ts';
@@ -19,34 +21,41 @@ import {
 const FAN_OUT = 32;
 
 /**
- * The analytics queries over the existing CQL tables (no new table, no ALLOW FILTERING):
- * - scoreHistogram: one clustering slice (source, label) of turn_labels_by_account_day per day.
- * - versionRegression: agent_turns_by_version_day per (version, day), then each turn's
- *   steps_by_turn partition: a fan-out of one read per turn. Fine for a report; at scale a
+ * The analytics queries over the existing CQL tables (no new table, no ALLOW FILTERING), each day
+ * read through its buckets (src/schema/buckets.ts):
+ * - scoreHistogram: the day's step rows (steps_by_account_day_bucket), classifier verdicts of the
+ *   label bucketed here; a rewritten verdict counts once, with its last score.
+ * - versionRegression: agent_turns_by_version_day_bucket per (version, day, bucket), then each
+ *   turn's steps_by_turn partition: a fan-out of one read per turn. Fine for a report; at scale a
  *   steps_by_version_day table removes it (the proposed migration is in docs/postgres-baseline.md).
- * - timeToFirstStep: the agent rows of turns_by_account_day (a role slice), then each turn's
+ * - timeToFirstStep: the agent rows of turns_by_account_day_bucket (a role slice), then each turn's
  *   steps_by_turn partition: the same fan-out, bounded by an account's turns per day.
  */
 export class CqlAnalytics implements AnalyticsQueries {
+  private readonly schedules: BucketSchedules;
+
   constructor(
     private readonly exec: CqlExecutor,
     private readonly ks: string,
-  ) {}
+  ) {
+    this.schedules = new BucketSchedules(exec, ks);
+  }
 
   async scoreHistogram(accountId: string, days: string[], label: string, buckets: number): Promise<ScoreBucket[]> {
     const out = emptyBuckets(checkBuckets(buckets));
-    for (const day of checkDays(days)) {
+    for (const { day, bucket } of await this.schedules.dayPartitions(accountId, checkDays(days))) {
       for await (const r of allRows(
         this.exec,
         select(
           this.ks,
-          'turn_labels_by_account_day',
-          ['score'],
-          "account_id = ? AND day = ? AND source = 'classifier' AND label = ?",
-          [accountId, day, label],
+          'steps_by_account_day_bucket',
+          ['step_type', 'label', 'score'],
+          'account_id = ? AND day = ? AND bucket = ?',
+          [accountId, day, bucket],
         ),
+        5000,
       )) {
-        out[bucketOf(r.score, buckets)]!.count++;
+        if (r.step_type === StepType.TurnClassifier && r.label === label) out[bucketOf(r.score!, buckets)]!.count++;
       }
     }
     return out;
@@ -68,11 +77,19 @@ export class CqlAnalytics implements AnalyticsQueries {
     for (const v of versions) {
       const turns: string[] = [];
       for (const day of days) {
-        for await (const r of allRows(
-          this.exec,
-          select(this.ks, 'agent_turns_by_version_day', ['turn_id'], 'agent_version = ? AND day = ?', [v, day]),
-        ))
-          turns.push(r.turn_id);
+        for (const bucket of bucketRange(VERSION_BUCKETS)) {
+          for await (const r of allRows(
+            this.exec,
+            select(
+              this.ks,
+              'agent_turns_by_version_day_bucket',
+              ['turn_id'],
+              'agent_version = ? AND day = ? AND bucket = ?',
+              [v, day, bucket],
+            ),
+          ))
+            turns.push(r.turn_id);
+        }
       }
       const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {
@@ -91,15 +108,15 @@ export class CqlAnalytics implements AnalyticsQueries {
   async timeToFirstStep(accountId: string, days: string[], type: StepTypeName | null): Promise<Percentiles> {
     const want = checkStepTypeName(type);
     const turns: { turnId: string; at: number }[] = [];
-    for (const day of checkDays(days)) {
+    for (const { day, bucket } of await this.schedules.dayPartitions(accountId, checkDays(days))) {
       for await (const r of allRows(
         this.exec,
         select(
           this.ks,
-          'turns_by_account_day',
+          'turns_by_account_day_bucket',
           ['turn_id', 'created_at'],
-          "account_id = ? AND day = ? AND role = 'agent'",
-          [accountId, day],
+          "account_id = ? AND day = ? AND bucket = ? AND role = 'agent'",
+          [accountId, day, bucket],
         ),
       )) {
         turns.push({ turnId: r.turn_id, at: r.created_at.getTime() });

@@ -1,7 +1,7 @@
 import type { DriverExecutor } from '../cql/driver.ts';
 import type { Statement } from '../cql/executor.ts';
-import { generateSessions, type SeedConfig } from '../seed/generator.ts';
-import { seed, seedStatements } from '../seed/seeder.ts';
+import { datasetSchedules, generateSessions, type SeedConfig } from '../seed/generator.ts';
+import { scheduleStatements, seed, seedStatements } from '../seed/seeder.ts';
 
 export interface SeedingFigures {
   statements: number;
@@ -20,11 +20,13 @@ async function oursRun(exec: DriverExecutor, ks: string, config: SeedConfig, con
 
 /**
  * Ceiling: the same prepared statements, generated before the clock starts, sent by a bare loop
- * through cassandra-driver at the same concurrency.
+ * through cassandra-driver at the same concurrency (without the seeder's per-session phase order).
  */
 async function ceilingRun(exec: DriverExecutor, ks: string, config: SeedConfig, concurrency: number): Promise<number> {
+  const schedules = datasetSchedules(config);
   const statements: Statement[] = [
-    ...seedStatements(ks, generateSessions(config), { sessions: 0, steps: 0, statements: 0 }),
+    ...scheduleStatements(ks, schedules),
+    ...[...seedStatements(ks, generateSessions(config), { sessions: 0, steps: 0, statements: 0 }, schedules)].flat(2),
   ];
   const client = exec.client;
   let next = 0;

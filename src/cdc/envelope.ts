@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CDC_TABLES, isCdcTable, type CdcTable } from '../migrations/catalog.ts';
+import { CDC_TABLES, isCdcTable, tableDef, type CdcTable } from '../migrations/catalog.ts';
 import { parseLossless } from './json.ts';
 import { PRIMARY_KEYS, ROW_SCHEMAS } from './rows.ts';
 import { mustCompile, type Check } from './shape.ts';
@@ -135,9 +135,10 @@ export function decode(
   if (!key) throw new DecodeError('schema-mismatch', 'a delete with neither key nor before image');
   // Without images, the key alone must name the row (a delete without preimage).
   const row = after ?? before ?? key;
+  const named = (c: string) => typeof row[c] === (tableDef(t).columns[c] === 'text' ? 'string' : 'number');
   for (const c of PRIMARY_KEYS[t].partition) {
-    if (typeof row[c] !== 'string') {
-      const missing = PRIMARY_KEYS[t].partition.filter((x) => typeof row[x] !== 'string');
+    if (!named(c)) {
+      const missing = PRIMARY_KEYS[t].partition.filter((x) => !named(x));
       throw new DecodeError('schema-mismatch', `${t}: no ${missing.join(', ')} in the key or images`);
     }
   }

@@ -16,3 +16,8 @@ export class ValidationError extends Error {
 export class NotFoundError extends ValidationError {
   override name = 'NotFoundError';
 }
+
+/** A product limit would be exceeded (turns per session): the input is valid, but the entity is full. */
+export class LimitError extends ValidationError {
+  override name = 'LimitError';
+}

@@ -2,8 +2,8 @@ import { ValidationError } from './errors.ts';
 import { STEP_CONTENT, STEP_TYPES, StepType, type StepTypeName } from './step-types.ts';
 
 /**
- * Product limits. They keep every partition bounded (steps per turn, content size) and are
- * checked before anything is written.
+ * Product limits. They keep every partition bounded (turns per session, steps per turn, content
+ * size) and are checked before anything is written.
  */
 export const LIMITS = {
   idLength: 64,
@@ -11,7 +11,16 @@ export const LIMITS = {
   promptBytes: 32 * 1024,
   contentBytes: 64 * 1024,
   stepsPerTurn: 512,
+  /** Bounds a session's turns_by_session partition: 2,000 turns of at most 32 KiB prompts is 64 MiB at worst. */
+  turnsPerSession: 2000,
   maxDurationMs: 24 * 3600 * 1000,
+  /**
+   * How far a caller's `at` may be ahead of the server's clock. An activity time becomes the write
+   * timestamp of sessions.last_activity, a CDC-enabled table, and ScyllaDB refuses a write to a CDC
+   * table whose timestamp is more than 5 s in the future (scylladb cdc/metadata.cc, generation_leeway
+   * in cdc/generation.cc); a timestamp far ahead would also make the cell immune to later writes.
+   */
+  clockSkewMs: 5_000,
 } as const;
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -42,11 +51,25 @@ export function checkText(field: string, value: unknown, maxBytes: number, allow
   return value;
 }
 
-export function checkDate(field: string, value: unknown): Date {
+function checkDate(field: string, value: unknown): Date {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new ValidationError(field, 'must be a valid Date');
   }
   return value;
+}
+
+/** An event's time: a valid Date at most LIMITS.clockSkewMs after `now`. */
+export function checkEventTime(field: string, value: unknown, now: Date): Date {
+  const at = checkDate(field, value);
+  const ahead = at.getTime() - now.getTime();
+  if (ahead > LIMITS.clockSkewMs) {
+    throw new ValidationError(
+      field,
+      `${at.toISOString()} is ${Math.round(ahead / 1000)} s after the server's clock (${now.toISOString()}); ` +
+        `at most ${LIMITS.clockSkewMs / 1000} s ahead are accepted (clock skew): pass the time the event happened, or omit it`,
+    );
+  }
+  return at;
 }
 
 /** Accepts the enum's integer or its name ("Think", "LangDetection"). */

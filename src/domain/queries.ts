@@ -3,13 +3,18 @@ import type { StepTypeName } from './step-types.ts';
 
 /**
  * The key queries, as one contract. The CQL store, the ground truth computed from the seeder's
- * model, and the Redis read models answer with exactly these shapes, so the verifier compares them
- * with a deep equality. Times are ISO-8601 strings; lists have a defined order.
+ * model, the Redis read models and the PostgreSQL baseline answer with exactly these shapes, so the
+ * verifier compares them with a deep equality. Times are ISO-8601 strings; lists have a defined
+ * order. Every day is the UTC day of the turn a row belongs to (a step counts on its turn's day).
+ * A step rewritten under the same (turn, idx) counts once, with its last written values.
  */
 
 export interface Page<T> {
   items: T[];
-  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  /**
+   * Opaque; pass it back to get the next page. Present exactly when more items follow: a page that
+   * ends the list has none, so no caller ever fetches an empty page.
+   */
   cursor?: string;
 }
 
@@ -27,7 +32,7 @@ export interface BranchTurn {
   createdAt: string;
 }
 
-/** P2: newest session first (created_at DESC, then session_id DESC). */
+/** P2: every session of the account, whatever its age, newest first (created_at DESC, then session_id DESC). */
 export interface SessionListItem {
   sessionId: string;
   title: string;
@@ -84,7 +89,13 @@ export interface TypeLatency {
   max: number;
 }
 
-/** A5: ordered by session, then turn. */
+/**
+ * A5: the agent turns, asked on the requested days, whose steps include an InputRequest that is
+ * still open: no human turn answers the agent turn, and no newer agent turn answers the same human
+ * turn (a regeneration replaces the question). One entry per turn: its InputRequest with the
+ * highest idx. Ordered by session, then turn. The days bound how long a request stays pending:
+ * callers ask for the window they show (a week, say), and older requests drop out of it.
+ */
 export interface PendingInput {
   sessionId: string;
   turnId: string;
@@ -130,7 +141,7 @@ export interface KeyQueries {
   turnsPerDay(accountId: string, days: string[]): Promise<DayTurnCount[]>;
   stepTypeDistribution(accountId: string, day: string): Promise<TypeCount[]>;
   stepLatency(accountId: string, days: string[]): Promise<TypeLatency[]>;
-  pendingInputs(accountId: string): Promise<PendingInput[]>;
+  pendingInputs(accountId: string, days: string[]): Promise<PendingInput[]>;
   languageMix(accountId: string, days: string[]): Promise<LabelCount[]>;
   turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]>;
   labelFractions(accountId: string, days: string[]): Promise<LabelFraction[]>;

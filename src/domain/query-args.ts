@@ -10,9 +10,14 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function checkDays(days: string[]): string[] {
   if (!Array.isArray(days) || days.length === 0 || days.length > 366) {
-    throw new ValidationError('days', 'give 1 to 366 days (YYYY-MM-DD)');
+    throw new ValidationError('days', 'give 1 to 366 distinct days (YYYY-MM-DD)');
   }
-  for (const d of days) if (!DAY.test(d)) throw new ValidationError('days', `"${d}" is not a YYYY-MM-DD day`);
+  const seen = new Set<string>();
+  for (const d of days) {
+    if (!DAY.test(d)) throw new ValidationError('days', `"${d}" is not a YYYY-MM-DD day`);
+    if (seen.has(d)) throw new ValidationError('days', `"${d}" appears twice: give each day once`);
+    seen.add(d);
+  }
   return days;
 }
 

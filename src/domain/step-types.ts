@@ -85,3 +85,20 @@ export const STEP_CONTENT = {
     confidence: unit,
   }),
 } satisfies Record<StepType, z.ZodType>;
+
+/** What a step says about its turn in the label analytics: a classifier verdict, or a detected language. */
+export interface StepLabel {
+  source: 'classifier' | 'language';
+  label: string;
+  score: number;
+}
+
+/** The label of a TurnClassifier or LangDetection step's (validated) content; null for every other type. */
+export function labelOf(type: StepType, parsed: unknown): StepLabel | null {
+  const c = parsed as Record<string, unknown>;
+  if (type === StepType.TurnClassifier)
+    return { source: 'classifier', label: c['label'] as string, score: c['score'] as number };
+  if (type === StepType.LangDetection)
+    return { source: 'language', label: c['language'] as string, score: c['confidence'] as number };
+  return null;
+}

@@ -18,13 +18,16 @@ export function currentTables(migrations: readonly Migration[] = MIGRATIONS): Ta
         tables.set(step.createTable.name, { ...step.createTable, columns: { ...step.createTable.columns } });
       else tables.get(step.addColumn.table)!.columns[step.addColumn.column] = step.addColumn.type;
     }
+    for (const name of m.dropTables ?? []) tables.delete(name);
   }
   return [...tables.values()];
 }
 
 type Step = (typeof MIGRATIONS)[number]['steps'][number];
-type Created = Extract<Step, { createTable: unknown }>['createTable'];
 type Added = Extract<Step, { addColumn: unknown }>['addColumn'];
+type Dropped = Extract<(typeof MIGRATIONS)[number], { dropTables: readonly string[] }>['dropTables'][number];
+/** A table a migration created and no later migration dropped. */
+type Created = Exclude<Extract<Step, { createTable: unknown }>['createTable'], { name: Dropped }>;
 
 /** The name of a current table. */
 export type TableName = Created['name'];

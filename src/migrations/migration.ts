@@ -23,4 +23,10 @@ export interface Migration {
   backfill?: (ctx: MigrationContext) => Promise<void>;
   /** Bump when the backfill's behaviour changes, so a changed migration is detected like changed DDL. */
   backfillRevision?: number;
+  /**
+   * Tables the migration replaces, dropped after its backfill (DROP TABLE IF EXISTS): writers and
+   * readers of the previous release that still use them then fail loudly instead of writing rows
+   * nobody reads.
+   */
+  dropTables?: readonly string[];
 }

@@ -35,11 +35,14 @@ export function renderStep(step: SchemaStep, keyspace: string, dialect: Dialect)
   return `ALTER TABLE ${keyspace}.${table} ADD ${column} ${type}`;
 }
 
+const dropTableCql = (keyspace: string, table: string): string => `DROP TABLE IF EXISTS ${keyspace}.${table}`;
+
 /** The checksum covers what the migration does on this dialect, so an edited migration is caught. */
 export function checksum(m: Migration, dialect: Dialect): string {
   const hash = createHash('sha256');
   hash.update(`${m.version}\n${m.name}\n${m.backfillRevision ?? 0}\n`);
   for (const step of m.steps) hash.update(renderStep(step, 'ks', dialect) + '\n');
+  for (const table of m.dropTables ?? []) hash.update(dropTableCql('ks', table) + '\n');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -124,6 +127,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       log(`applying ${m.version} ${m.name}`);
       for (const step of m.steps) await applyStep(ctx, step);
       if (m.backfill) await m.backfill(ctx);
+      for (const table of m.dropTables ?? []) await exec.execute(dropTableCql(keyspace, table));
       await exec.execute(
         `INSERT INTO ${keyspace}.schema_migrations (version, name, checksum, dialect, applied_at) VALUES (?, ?, ?, ?, ?)`,
         [m.version, m.name, sum, dialect, new Date()],

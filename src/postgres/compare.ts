@@ -23,19 +23,12 @@ export interface CompareOptions {
   seed: number;
 }
 
-export interface PgSample extends CheckSample {
-  /** P2 on the CQL side walks month partitions back from `newest` for `months`: together they cover every sampled account's sessions. */
-  p2: { newest: Date; months: number };
-}
-
 const DAY_MS = 86_400_000;
 const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
 const windowEnding = (last: Date, days: number): string[] =>
   Array.from({ length: days }, (_, i) =>
     dayOf(new Date(Date.parse(`${dayOf(last)}T00:00:00Z`) - (days - 1 - i) * DAY_MS)),
   );
-const monthsBetween = (from: Date, to: Date): number =>
-  (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth() + 1;
 
 // BERNOULLI visits every page but keeps each row with the given chance, so the sample is spread over
 // the whole table (SYSTEM would keep whole pages: neighbours in insertion time). Ordering the sampled
@@ -45,14 +38,13 @@ const SAMPLE_SESSIONS = `SELECT uid, account_uid FROM sessions TABLESAMPLE BERNO
 const TURNS_OF = `SELECT session_uid, uid, 'human' AS role, parent_uid, created_at, NULL AS agent_version FROM human_turns WHERE session_uid = ANY($1::text[])
   UNION ALL SELECT session_uid, uid, 'agent', parent_uid, created_at, agent_version FROM agent_turns WHERE session_uid = ANY($1::text[])
   ORDER BY session_uid, created_at, uid`;
-const ACCOUNT_SPANS = `SELECT s.account_uid, min(s.created_at) AS oldest, max(s.created_at) AS newest_session,
-    greatest(max(s.created_at), max(a.created_at)) AS newest
+const ACCOUNT_SPANS = `SELECT s.account_uid, greatest(max(s.created_at), max(a.created_at)) AS newest
   FROM sessions s LEFT JOIN agent_turns a ON a.session_uid = s.uid WHERE s.account_uid = ANY($1::text[]) GROUP BY 1`;
 /** Served backwards by the (agent_version, created_at) index. */
 const VERSION_NEWEST = `SELECT max(created_at) AS newest FROM agent_turns WHERE agent_version = $1`;
 const ANY_VERSION = `SELECT agent_version FROM agent_turns WHERE agent_version IS NOT NULL LIMIT 1`;
 
-export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgSample> {
+export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<CheckSample> {
   const estimate = Number(
     (await pool.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'sessions'::regclass`)).rows[0].n,
   );
@@ -79,12 +71,7 @@ export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgS
     .sort(([a, n], [b, m]) => m - n || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, opts.accountSamples)
     .map(([a]) => a);
-  const spans = (await pool.query(ACCOUNT_SPANS, [accountIds])).rows as {
-    account_uid: string;
-    oldest: Date;
-    newest_session: Date;
-    newest: Date;
-  }[];
+  const spans = (await pool.query(ACCOUNT_SPANS, [accountIds])).rows as { account_uid: string; newest: Date }[];
   const spanOf = new Map(spans.map((s) => [s.account_uid, s]));
 
   let versionNames = [...new Set(turns.map((t) => t.agent_version).filter((v): v is string => !!v))].sort();
@@ -96,8 +83,6 @@ export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgS
     }),
   );
 
-  const oldest = Math.min(...spans.map((s) => s.oldest.getTime()));
-  const newest = new Date(Math.max(...spans.map((s) => s.newest_session.getTime())));
   return {
     sessions: picked.map((r) => ({ sessionId: r.uid, turns: bySession.get(r.uid)! })),
     accounts: accountIds.map((accountId) => ({
@@ -105,7 +90,6 @@ export async function samplePg(pool: pg.Pool, opts: CompareOptions): Promise<PgS
       days: windowEnding(spanOf.get(accountId)!.newest, opts.days),
     })),
     versions,
-    p2: spans.length ? { newest, months: monthsBetween(new Date(oldest), newest) } : { newest: new Date(), months: 1 },
   };
 }
 
@@ -115,11 +99,11 @@ export async function comparePgWithCql(
   exec: CqlExecutor,
   keyspace: string,
   opts: CompareOptions,
-  progress: { onSample?: (s: PgSample) => void; onCheck?: (done: number, total: number) => void } = {},
-): Promise<VerifyReport & { sample: PgSample }> {
+  progress: { onSample?: (s: CheckSample) => void; onCheck?: (done: number, total: number) => void } = {},
+): Promise<VerifyReport & { sample: CheckSample }> {
   const sample = await samplePg(pool, opts);
   progress.onSample?.(sample);
-  const cql = new CqlQueries(exec, keyspace, { now: () => sample.p2.newest, historyMonths: sample.p2.months });
+  const cql = new CqlQueries(exec, keyspace);
   const report = await compareAnswers(checksFor(sample), new PgQueries(pool), cql, progress.onCheck);
   return { ...report, sample };
 }

@@ -48,7 +48,8 @@ export const INDEXES: readonly IndexDef[] = [
     table: 'agent_turns',
     kind: 'btree',
     definition: '(parent_uid)',
-    serves: 'P4 siblings (regenerations) of an agent turn; the foreign key check on human turn deletes',
+    serves:
+      'P4 siblings (regenerations) of an agent turn; A5 "is there a newer answer to the same human turn" (anti-join); the foreign key check on human turn deletes',
   },
   {
     name: 'agent_turns_version_time',

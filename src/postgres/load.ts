@@ -8,7 +8,9 @@ import { forEachBounded } from '../util/bounded.ts';
  * built from unnest() over column arrays (a single statement with 9 parameters whatever the batch
  * size, so no parameter limit and no per-row round trip). ON CONFLICT DO NOTHING makes a re-run,
  * or a run resumed after a crash, insert nothing twice. A session's rows are always in one batch,
- * so the deferred parent foreign keys are satisfied at commit.
+ * so the deferred parent foreign keys are satisfied at commit. Rewritten steps (the churn mode)
+ * are written as the application would: each version in turn, the later ones as updates of the
+ * row (ON CONFLICT DO UPDATE), so the last version stands.
  */
 export interface PgLoadProgress {
   sessions: number;
@@ -20,7 +22,8 @@ interface Columns {
   sessions: unknown[][];
   human: unknown[][];
   agent: unknown[][];
-  steps: unknown[][];
+  /** Step versions by rank: [0] every step's first version, [1] the second versions of rewritten steps, ... */
+  steps: unknown[][][];
 }
 
 const SQL = {
@@ -32,11 +35,16 @@ const SQL = {
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) ON CONFLICT DO NOTHING`,
   steps: `INSERT INTO steps (agent_turn_uid, idx, tpe, content, created_at, duration_ms)
     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[]) ON CONFLICT DO NOTHING`,
+  /** A later version of a step replaces it: what an application's rewrite does. */
+  stepVersions: `INSERT INTO steps (agent_turn_uid, idx, tpe, content, created_at, duration_ms)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[])
+    ON CONFLICT (agent_turn_uid, idx) DO UPDATE SET tpe = excluded.tpe, content = excluded.content,
+      created_at = excluded.created_at, duration_ms = excluded.duration_ms`,
 };
 
 function columnsOf(models: readonly SessionModel[]): Columns {
   const cols = (n: number): unknown[][] => Array.from({ length: n }, () => []);
-  const c: Columns = { sessions: cols(5), human: cols(6), agent: cols(6), steps: cols(6) };
+  const c: Columns = { sessions: cols(5), human: cols(6), agent: cols(6), steps: [] };
   const push = (into: unknown[][], row: unknown[]) => row.forEach((v, i) => into[i]!.push(v));
   for (const m of models) {
     const s = m.session;
@@ -46,7 +54,13 @@ function columnsOf(models: readonly SessionModel[]): Columns {
       if (t.role === 'human') push(c.human, [t.turnId, t.sessionId, t.parentId, active, t.prompt, t.createdAt]);
       else push(c.agent, [t.turnId, t.sessionId, t.parentId, active, t.agentVersion, t.createdAt]);
     }
-    for (const st of m.steps) push(c.steps, [st.turnId, st.idx, st.type, st.content, st.createdAt, st.durationMs]);
+    const rank = new Map<string, number>();
+    for (const st of [...m.superseded, ...m.steps]) {
+      const key = `${st.turnId}\x1f${st.idx}`;
+      const r = rank.get(key) ?? 0;
+      rank.set(key, r + 1);
+      push((c.steps[r] ??= cols(6)), [st.turnId, st.idx, st.type, st.content, st.createdAt, st.durationMs]);
+    }
   }
   return c;
 }
@@ -79,7 +93,7 @@ export async function insertSessions(
     await run(SQL.sessions, c.sessions);
     await run(SQL.human, c.human);
     await run(SQL.agent, c.agent);
-    await run(SQL.steps, c.steps);
+    for (const [r, versions] of c.steps.entries()) await run(r === 0 ? SQL.steps : SQL.stepVersions, versions);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');

@@ -137,8 +137,8 @@ export class PgQueries implements KeyQueries {
     }));
   }
 
-  async pendingInputs(accountId: string): Promise<PendingInput[]> {
-    const rows = await this.rows(Q.A5_PENDING_INPUTS, [accountId]);
+  async pendingInputs(accountId: string, days: string[]): Promise<PendingInput[]> {
+    const rows = await this.rows(Q.A5_PENDING_INPUTS, [accountId, ...dayParams(days)]);
     return rows.map((r) => ({
       sessionId: r['session_uid'],
       turnId: r['turn_uid'],

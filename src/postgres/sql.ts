@@ -77,12 +77,18 @@ export const A3_LATENCY = `WITH ${ACCOUNT_TURNS}
     max(st.duration_ms) AS max
   FROM turns t JOIN steps st ON st.agent_turn_uid = t.uid GROUP BY st.tpe ORDER BY st.tpe`;
 
-/** Unanswered: no human turn has the agent turn as parent. One row per turn: its last InputRequest. */
-export const A5_PENDING_INPUTS = `SELECT * FROM (
-    SELECT DISTINCT ON (a.uid) s.uid AS session_uid, a.uid AS turn_uid, st.content::jsonb ->> 'question' AS question, st.created_at
-    FROM sessions s JOIN agent_turns a ON a.session_uid = s.uid JOIN steps st ON st.agent_turn_uid = a.uid AND st.tpe = 10
-    WHERE s.account_uid = $1 AND NOT EXISTS (SELECT 1 FROM human_turns h WHERE h.parent_uid = a.uid)
-    ORDER BY a.uid, st.idx DESC
+/**
+ * Open: asked on the requested days (the agent turn's UTC day), no human turn answers the agent
+ * turn, and no newer agent turn (created_at, then uid) answers the same human turn. One row per
+ * turn: its InputRequest with the highest idx.
+ */
+export const A5_PENDING_INPUTS = `WITH ${ACCOUNT_TURNS}
+  SELECT * FROM (
+    SELECT DISTINCT ON (t.uid) t.session_uid, t.uid AS turn_uid, st.content::jsonb ->> 'question' AS question, st.created_at
+    FROM turns t JOIN agent_turns a ON a.uid = t.uid JOIN steps st ON st.agent_turn_uid = t.uid AND st.tpe = 10
+    WHERE NOT EXISTS (SELECT 1 FROM human_turns h WHERE h.parent_uid = t.uid)
+      AND NOT EXISTS (SELECT 1 FROM agent_turns n WHERE n.parent_uid = a.parent_uid AND (n.created_at, n.uid) > (a.created_at, a.uid))
+    ORDER BY t.uid, st.idx DESC
   ) p ORDER BY session_uid, turn_uid`;
 
 export const A6_LANGUAGE_MIX = `WITH ${ACCOUNT_TURNS}

@@ -1,11 +1,13 @@
 import type pg from 'pg';
-import type { CqlExecutor, Statement } from '../cql/executor.ts';
+import type { CqlExecutor } from '../cql/executor.ts';
 import type { Role, Session, Step, Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
-import type { SessionModel } from '../seed/generator.ts';
+import { openRequests, type SessionModel } from '../seed/generator.ts';
 import { sessionStatements } from '../seed/plan.ts';
-import { ROOT } from '../store/writes.ts';
-import { forEachBounded } from '../util/bounded.ts';
+import { dayBuckets } from '../seed/seeder.ts';
+import { BucketSchedules } from '../store/buckets.ts';
+import { ROOT, sessionMonthWrite, type DayBuckets } from '../store/writes.ts';
+import { forEachPhased } from '../util/bounded.ts';
 
 /**
  * The migration path's backfill: reads the relational baseline session by session (keyset on
@@ -30,7 +32,7 @@ async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<S
   ).rows;
   if (!sessions.length) return [];
   const ids = sessions.map((s) => s.uid as string);
-  const [human, agent, steps, answered] = await Promise.all([
+  const [human, agent, steps] = await Promise.all([
     pool.query(
       'SELECT uid, session_uid, parent_uid, active_child, prompt, created_at FROM human_turns WHERE session_uid = ANY($1)',
       [ids],
@@ -44,18 +46,13 @@ async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<S
       FROM agent_turns a JOIN steps st ON st.agent_turn_uid = a.uid WHERE a.session_uid = ANY($1) ORDER BY a.created_at, a.uid, st.idx`,
       [ids],
     ),
-    pool.query(
-      'SELECT DISTINCT h.parent_uid FROM human_turns h WHERE h.session_uid = ANY($1) AND h.parent_uid IS NOT NULL',
-      [ids],
-    ),
   ]);
-  const answeredTurns = new Set(answered.rows.map((r) => r.parent_uid as string));
   const models = new Map<string, SessionModel>();
   for (const s of sessions) {
     const session: Session = { sessionId: s.uid, accountId: s.account_uid, title: s.title, createdAt: s.created_at };
     const active = new Map<string, string>();
     if (s.active_root) active.set(ROOT, s.active_root);
-    models.set(s.uid, { session, turns: [], steps: [], active, pending: new Set() });
+    models.set(s.uid, { session, turns: [], steps: [], active, pending: new Set(), superseded: [] });
   }
   const addTurn = (r: pg.QueryResultRow, role: Role) => {
     const m = models.get(r.session_uid)!;
@@ -87,11 +84,19 @@ async function readBatch(pool: pg.Pool, after: string, limit: number): Promise<S
       durationMs: r.duration_ms,
     };
     m.steps.push(step);
-    if (step.type === StepType.InputRequest && !answeredTurns.has(step.turnId)) m.pending.add(step.turnId);
   }
-  for (const m of models.values())
+  for (const m of models.values()) {
     m.turns.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.turnId < b.turnId ? -1 : 1));
+    m.pending = openRequests(m.turns, m.steps);
+  }
   return [...models.values()];
+}
+
+/** The bucket lookup of a batch's accounts, from their stored schedules. */
+async function bucketsOfAccounts(schedules: BucketSchedules, models: SessionModel[]): Promise<DayBuckets> {
+  const accounts = [...new Set(models.map((m) => m.session.accountId))];
+  const known = new Map(await Promise.all(accounts.map(async (a) => [a, await schedules.get(a)] as const)));
+  return dayBuckets(known);
 }
 
 export interface BackfillOptions {
@@ -108,13 +113,18 @@ export async function backfillPgToCql(
   opts: BackfillOptions,
 ): Promise<BackfillProgress> {
   const progress: BackfillProgress = { sessions: 0, steps: 0, statements: 0, lastSession: opts.after ?? '' };
+  const schedules = new BucketSchedules(exec, ks);
   for (;;) {
     const models = await readBatch(pool, progress.lastSession, opts.batchSessions);
     if (!models.length) return progress;
-    const statements: Statement[] = models.flatMap((m) => sessionStatements(ks, m));
-    await forEachBounded(statements, opts.concurrency, async (s) => {
-      await exec.run(s);
+    const buckets = await bucketsOfAccounts(schedules, models);
+    const sessions = models.map((m) => {
+      const phases = sessionStatements(ks, m, buckets);
+      phases[0]!.push(sessionMonthWrite(ks, m.session));
+      return phases;
     });
+    await forEachPhased(sessions, opts.concurrency, async (s) => void (await exec.run(s)));
+    const statements = sessions.flat(2);
     progress.sessions += models.length;
     progress.steps += models.reduce((n, m) => n + m.steps.length, 0);
     progress.statements += statements.length;

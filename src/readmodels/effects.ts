@@ -149,12 +149,12 @@ function stepOps(k: Keys, r: Seen<'steps_by_turn'>): Op[] {
   return ops;
 }
 
-function pendingOps(k: Keys, r: Seen<'pending_inputs_by_account'>): Op[] {
+function pendingOps(k: Keys, r: Seen<'pending_inputs_by_account_day_bucket'>): Op[] {
   return [
     {
       op: 'HSET',
-      key: k.pending(r.account_id),
-      a: `${r.session_id}${SEP}${r.turn_id}`,
+      key: k.pending(r.account_id, day(r.day * 86_400_000)),
+      a: `${r.session_id}${SEP}${r.turn_id}${SEP}${r.idx}`,
       b: JSON.stringify({ q: str(r.question) ?? '', c: num(r.created_at) }),
     },
   ];
@@ -164,7 +164,7 @@ const ROW_OPS: { [T in CdcTable]: (k: Keys, r: Seen<T>) => Op[] } = {
   sessions: sessionOps,
   turns_by_session: turnOps,
   steps_by_turn: stepOps,
-  pending_inputs_by_account: pendingOps,
+  pending_inputs_by_account_day_bucket: pendingOps,
 };
 
 export function effectOf(k: Keys, e: ChangeEvent): Effect {

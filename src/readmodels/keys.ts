@@ -58,9 +58,9 @@ export class Keys {
   latency(acct: string, day: string, type: number): string {
     return this.k('lat', acct, day, type);
   }
-  /** A5: hash "<sessionId>\x1f<turnId>" -> JSON {q, c}. */
-  pending(acct: string): string {
-    return this.k('pi', acct);
+  /** A5: hash "<sessionId>\x1f<turnId>\x1f<idx>" -> JSON {q, c}, per account and asking turn's day. */
+  pending(acct: string, day: string): string {
+    return this.k('pi', acct, day);
   }
   /** A6: hash "<turnId>\x1f<idx>" -> language. */
   languages(acct: string, day: string): string {

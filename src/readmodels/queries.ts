@@ -185,16 +185,20 @@ export class RedisQueries implements KeyQueries {
     return TYPES.flatMap((t, i) => (perType[i]!.length ? [latencyOf(stepTypeName(t), perType[i]!)] : []));
   }
 
-  async pendingInputs(accountId: string): Promise<PendingInput[]> {
+  async pendingInputs(accountId: string, days: string[]): Promise<PendingInput[]> {
     const k = await this.k();
-    const all = await this.redis.hGetAll(k.pending(accountId));
-    return Object.entries(all)
-      .map(([field, v]) => {
-        const [sessionId, turnId] = field.split(SEP) as [string, string];
-        const p = JSON.parse(v) as { q: string; c: number };
-        return { sessionId, turnId, question: p.q, createdAt: iso(p.c) };
-      })
-      .sort((a, b) => compareText(a.sessionId, b.sessionId) || compareText(a.turnId, b.turnId));
+    const perDay = await Promise.all(checkDays(days).map((d) => this.redis.hGetAll(k.pending(accountId, d))));
+    const byTurn = new Map<string, PendingInput & { idx: number }>();
+    for (const [field, v] of perDay.flatMap((all) => Object.entries(all))) {
+      const [sessionId, turnId, idx] = field.split(SEP) as [string, string, string];
+      const seen = byTurn.get(turnId);
+      if (seen && seen.idx > Number(idx)) continue;
+      const p = JSON.parse(v) as { q: string; c: number };
+      byTurn.set(turnId, { sessionId, turnId, idx: Number(idx), question: p.q, createdAt: iso(p.c) });
+    }
+    return [...byTurn.values()]
+      .sort((a, b) => compareText(a.sessionId, b.sessionId) || compareText(a.turnId, b.turnId))
+      .map(({ sessionId, turnId, question, createdAt }) => ({ sessionId, turnId, question, createdAt }));
   }
 
   private async countLabels(key: string): Promise<Map<string, number>> {

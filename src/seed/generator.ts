@@ -24,6 +24,8 @@ import {
 } from './phrases.ts';
 import { domainName, namesFor } from './names.ts';
 import { base36, fold32, mix32, permute64, Rng } from './rng.ts';
+import { CHURN, churnSchedules, rewritesOf, type Rewrite } from './churn.ts';
+import type { BucketSchedule } from '../schema/buckets.ts';
 
 /**
  * A deterministic synthetic dataset that looks like real agent traffic: skewed accounts, daily
@@ -39,7 +41,11 @@ export interface SeedConfig {
   days: number;
   /** 'YYYY-MM-DD', UTC, exclusive end. */
   endDate: string;
+  /** Rewrites, races, regenerations and bucketed tenants (src/seed/churn.ts); on unless false. */
+  churn?: boolean;
 }
+
+const churnOn = (config: SeedConfig): boolean => config.churn !== false;
 
 export interface SessionModel {
   session: Session;
@@ -49,8 +55,16 @@ export interface SessionModel {
   steps: Step[];
   /** Parent turn id, or ROOT ('') for the session's roots -> the child shown (active). */
   active: Map<string, string>;
-  /** Agent turn ids that contain an InputRequest step and have no child turn. */
+  /**
+   * Agent turn ids with an open InputRequest: an InputRequest among their (last) steps, no human
+   * turn answering them, no newer agent turn answering the same human turn.
+   */
   pending: Set<string>;
+  /**
+   * Earlier versions of the steps the churn mode rewrote, each replaced by the next version of the
+   * same (turn, idx) and finally by the one in `steps`; by version time.
+   */
+  superseded: Step[];
 }
 
 const DAY_MS = 86_400_000;
@@ -133,6 +147,7 @@ const rng = new Rng(0);
 const SALT_PICK = 0x7069636b;
 const SALT_ACCOUNT = 0x61636374;
 const SALT_SESSION = 0x73657373;
+const SALT_CHURN = 0x63687572;
 
 let zipf: { n: number; cdf: Float64Array } | undefined;
 
@@ -193,6 +208,10 @@ interface Draft {
   steps: BuiltStep[];
   /** Set on an agent turn that ends with an InputRequest: the options it offered (maybe none). */
   ask?: readonly string[];
+  /** What an agent turn answered: its steps' rewrites are built from it. */
+  exchange?: Exchange;
+  /** Churn: per step idx, its later versions. */
+  rewrites?: Rewrite[][];
 }
 
 /** A session's key: a permutation of (seed, index), so ids never collide across sessions or seeds. */
@@ -202,6 +221,7 @@ function sessionKey(config: SeedConfig, index: number): [string, number] {
 }
 
 export function generateSession(config: SeedConfig, index: number): SessionModel {
+  const churn = churnOn(config);
   const windowEnd = Date.parse(`${config.endDate}T00:00:00Z`);
   const windowStart = windowEnd - config.days * DAY_MS;
   rng.seed([config.seed, index, SALT_PICK]);
@@ -274,7 +294,7 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
       types.push(TOOL_TYPES[j]!);
     }
     if (voice && !types.includes(StepType.Audio)) types.push(StepType.Audio);
-    types.push(!light && rng.chance(0.085) ? StepType.InputRequest : StepType.Text);
+    types.push(!light && rng.chance(churn ? CHURN.askRate : 0.085) ? StepType.InputRequest : StepType.Text);
     const extra = { labels: LABELS, promptLength: h.prompt.length };
     const steps = types.map((t) => buildStep(t, x, extra));
     let end = at;
@@ -289,6 +309,7 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
       at,
       end,
       steps,
+      exchange: x,
       ...(last.type === StepType.InputRequest ? { ask: last.options ?? [] } : {}),
     });
   };
@@ -323,10 +344,16 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
       if (rng.chance(0.25)) subject = rng.pick(SUBJECTS[account.profile]);
       x = exchange(pickLabel(true));
     }
-    if (k > 0) clock = pause(clock, 35_000);
+    // Churn: a question is answered at once, racing the write of its pending row.
+    if (k > 0) clock = churn && tip?.ask ? clock + rng.int(150, 1500) : pause(clock, 35_000);
     let a = reply(tip, x, clock, false);
     clock = a.end;
     const h = a.parent!;
+    if (churn && a.ask && rng.chance(CHURN.regenerateAsking)) {
+      clock = pause(clock, 8_000);
+      a = agent(h, x, clock, voice);
+      clock = a.end;
+    }
     if (rng.chance(0.15)) {
       if (k < exchanges - 1 && rng.chance(0.3)) clock = continueBranch(a, x);
       for (let r = rng.chance(0.75) ? 1 : 2; r > 0; r--) {
@@ -349,7 +376,23 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
     const shown = kids.length > 1 && rng.chance(0.1) ? kids[rng.int(0, kids.length - 2)]! : kids[kids.length - 1]!;
     active.set(parent, shown.id);
   }
-  const pending = new Set(drafts.filter((d) => d.ask && !children.has(d.id)).map((d) => d.id));
+  const adopt = rng.next();
+  if (churn) {
+    rng.seed([config.seed, index, SALT_CHURN]);
+    for (const d of drafts)
+      if (d.exchange)
+        d.rewrites = rewritesOf(d.steps, d.exchange, { labels: LABELS, promptLength: d.parent!.prompt.length }, rng);
+  }
+  // A rewrite happens after its step: the session ends with its last version.
+  for (const d of drafts) {
+    let t = d.at;
+    d.steps.forEach((s, idx) => {
+      let v = t;
+      for (const r of d.rewrites?.[idx] ?? []) v += r.delayMs;
+      d.end = Math.max(d.end, v);
+      t += s.durationMs;
+    });
+  }
 
   // Fit the session inside [windowStart, windowEnd): by whole days (keeping the hour of day) when possible.
   let last = start;
@@ -358,7 +401,6 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
   if (last + shift >= windowEnd) shift -= DAY_MS * Math.ceil((last + shift - windowEnd + 1) / DAY_MS);
   if (start + shift < windowStart) shift = Math.min(windowStart - start, windowEnd - 1 - last);
 
-  const adopt = rng.next();
   const versionAt = (at: number): string => {
     const pos = (at - windowStart) / (windowEnd - windowStart);
     let v = 0;
@@ -370,6 +412,7 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
   const session: Session = { sessionId, accountId, title, createdAt: new Date(start + shift) };
   const turns: Turn[] = [];
   const steps: Step[] = [];
+  const superseded: Step[] = [];
   for (const d of drafts) {
     const at = d.at + shift;
     turns.push({
@@ -384,20 +427,64 @@ export function generateSession(config: SeedConfig, index: number): SessionModel
     });
     let t = at;
     d.steps.forEach((s, idx) => {
-      steps.push({
+      const versions = [{ step: s, at: t }];
+      for (const r of d.rewrites?.[idx] ?? []) versions.push({ step: r.step, at: versions.at(-1)!.at + r.delayMs });
+      const made = versions.map((v) => ({
         turnId: d.id,
         sessionId,
         accountId,
         idx,
-        type: s.type,
-        content: s.content,
-        createdAt: new Date(t),
-        durationMs: s.durationMs,
-      });
+        type: v.step.type,
+        content: v.step.content,
+        createdAt: new Date(v.at),
+        durationMs: v.step.durationMs,
+      }));
+      steps.push(made.pop()!);
+      superseded.push(...made);
       t += s.durationMs;
     });
   }
-  return { session, turns, steps, active, pending };
+  superseded.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return { session, turns, steps, active, pending: openRequests(turns, steps), superseded };
+}
+
+/**
+ * The agent turns whose InputRequest is still open: one among their last steps, no human turn
+ * answering them, no newer agent turn for the same human turn (src/domain/queries.ts, A5).
+ */
+export function openRequests(turns: readonly Turn[], steps: readonly Step[]): Set<string> {
+  const asking = new Set(steps.filter((s) => s.type === StepType.InputRequest).map((s) => s.turnId));
+  const answered = new Set(turns.filter((t) => t.role === 'human' && t.parentId).map((t) => t.parentId!));
+  const newest = new Map<string, Turn>();
+  for (const t of turns) {
+    if (t.role !== 'agent') continue;
+    const seen = newest.get(t.parentId!);
+    if (!seen || laterTurn(t, seen)) newest.set(t.parentId!, t);
+  }
+  return new Set(
+    turns
+      .filter((t) => asking.has(t.turnId) && !answered.has(t.turnId) && newest.get(t.parentId!) === t)
+      .map((t) => t.turnId),
+  );
+}
+
+/** Turn order everywhere (P4 siblings, regenerations): created_at, then turn id. */
+export const laterTurn = (a: Pick<Turn, 'createdAt' | 'turnId'>, b: Pick<Turn, 'createdAt' | 'turnId'>): boolean =>
+  a.createdAt.getTime() > b.createdAt.getTime() ||
+  (a.createdAt.getTime() === b.createdAt.getTime() && a.turnId > b.turnId);
+
+/** The dataset's days, oldest first (UTC, 'YYYY-MM-DD'). */
+export function windowDays(config: SeedConfig): string[] {
+  const end = Date.parse(`${config.endDate}T00:00:00Z`);
+  return Array.from({ length: config.days }, (_, i) =>
+    new Date(end - (config.days - i) * DAY_MS).toISOString().slice(0, 10),
+  );
+}
+
+/** Accounts' bucketing schedules of the dataset (empty without churn): the seeder writes them first. */
+export function datasetSchedules(config: SeedConfig): Map<string, BucketSchedule> {
+  if (!churnOn(config)) return new Map();
+  return churnSchedules((rank) => accountIdOf(config, rank), windowDays(config));
 }
 
 export function* generateSessions(config: SeedConfig): Generator<SessionModel> {

@@ -1,6 +1,10 @@
 import type { CqlExecutor, Statement } from '../cql/executor.ts';
-import { forEachBounded } from '../util/bounded.ts';
-import { generateSessions, type SeedConfig, type SessionModel } from './generator.ts';
+import { monthOf } from '../domain/model.ts';
+import { bucketsOn, type BucketSchedule } from '../schema/buckets.ts';
+import { scheduleRow } from '../store/buckets.ts';
+import { sessionMonthWrite, type DayBuckets } from '../store/writes.ts';
+import { forEachBounded, forEachPhased } from '../util/bounded.ts';
+import { datasetSchedules, generateSessions, type SeedConfig, type SessionModel } from './generator.ts';
 import { sessionStatements } from './plan.ts';
 
 export interface SeedProgress {
@@ -14,23 +18,42 @@ export interface SeedOptions {
   onProgress?: (p: SeedProgress) => void;
 }
 
-/** The statements of every generated session, lazily: memory stays flat whatever the size. */
+/** A DayBuckets lookup over known schedules (accounts without one have 1 bucket every day). */
+export function dayBuckets(schedules: ReadonlyMap<string, BucketSchedule>): DayBuckets {
+  return (accountId, day) => bucketsOn(schedules.get(accountId) ?? [], day);
+}
+
+/** The accounts' bucketing schedules: written before any row, so no reader sees rows in buckets its schedule does not name. */
+export const scheduleStatements = (ks: string, schedules: ReadonlyMap<string, BucketSchedule>): Statement[] =>
+  [...schedules].flatMap(([account, schedule]) => schedule.map((e) => scheduleRow(ks, account, e)));
+
+/**
+ * The statements of the sessions, one list of phases per session (src/seed/plan.ts), lazily:
+ * memory stays flat whatever the size (but for one directory key per account and month). Rows are
+ * bucketed by `schedules`.
+ */
 export function* seedStatements(
   ks: string,
   models: Iterable<SessionModel>,
   progress: SeedProgress,
-): Generator<Statement> {
+  schedules: ReadonlyMap<string, BucketSchedule>,
+): Generator<Statement[][]> {
+  const buckets = dayBuckets(schedules);
+  const months = new Set<string>();
   for (const model of models) {
-    const statements = sessionStatements(ks, model);
+    const phases = sessionStatements(ks, model, buckets);
+    const month = `${model.session.accountId}\x1f${monthOf(model.session.createdAt)}`;
+    if (!months.has(month)) (months.add(month), phases[0]!.push(sessionMonthWrite(ks, model.session)));
     progress.sessions++;
     progress.steps += model.steps.length;
-    yield* statements;
+    yield phases;
   }
 }
 
 /**
- * Writes the generated dataset with at most `concurrency` statements in flight. Deterministic ids
- * make it idempotent: a re-run, or a run resumed after a crash, rewrites the same rows.
+ * Writes the generated dataset with at most `concurrency` statements in flight, each session's
+ * phases in order. Deterministic ids make it idempotent: a re-run, or a run resumed after a crash,
+ * rewrites the same rows and ends in the same state.
  */
 export async function seed(
   exec: CqlExecutor,
@@ -39,9 +62,12 @@ export async function seed(
   opts: SeedOptions,
 ): Promise<SeedProgress> {
   const progress: SeedProgress = { sessions: 0, steps: 0, statements: 0 };
+  const schedules = datasetSchedules(config);
+  await forEachBounded(scheduleStatements(ks, schedules), opts.concurrency, async (s) => void (await exec.run(s)));
   const timer = opts.onProgress ? setInterval(() => opts.onProgress!(progress), 250) : undefined;
   try {
-    await forEachBounded(seedStatements(ks, generateSessions(config), progress), opts.concurrency, async (s) => {
+    const statements = seedStatements(ks, generateSessions(config), progress, schedules);
+    await forEachPhased(statements, opts.concurrency, async (s) => {
       await exec.run(s);
       progress.statements++;
     });

@@ -1,5 +1,5 @@
 import { allRows, type CqlExecutor } from '../cql/executor.ts';
-import { monthOf } from '../domain/model.ts';
+import { ValidationError } from '../domain/errors.ts';
 import {
   byCountThenLabel,
   byScoreThenTurn,
@@ -22,6 +22,8 @@ import {
   type TypeLatency,
 } from '../domain/queries.ts';
 import { StepType, stepTypeName } from '../domain/step-types.ts';
+import { bucketRange, bucketsInMonth, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { BucketSchedules } from './buckets.ts';
 import { select, selectCount, type Selected } from './statements.ts';
 import { ROOT } from './writes.ts';
 import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from '../domain/query-args.ts';
@@ -29,33 +31,53 @@ import { checkDays, checkLimit, checkMinScore, decodeCursor, encodeCursor } from
 // Columns the store writes on every insert of a row are read back with `!`: null only for a row
 // another writer made, which the verifier then reports as a mismatch.
 const iso = (v: Date | null): string => v!.toISOString();
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+/** A P2 position: the month partition set and the last row returned. */
+interface SessionsCursor {
+  month: string;
+  createdAt: string;
+  sessionId: string;
 }
 
-export interface CqlQueriesOptions {
-  /** P2 starts at the month of this time (default: now) and walks back at most `historyMonths` month partitions. */
-  now?: () => Date;
-  historyMonths?: number;
-}
+type StepColumn = 'turn_id' | 'idx' | 'session_id' | 'step_type' | 'duration_ms' | 'label' | 'score';
 
 /**
- * The key queries over the write model. Each is one partition, or a bounded set of partitions named
- * by the request (days, month buckets): no scans, no ALLOW FILTERING.
+ * The key queries over the write model. Each reads a bounded set of partitions named by the request
+ * (a session, a turn, the buckets of an account's days or months, the 16 buckets of a version's
+ * days): no scans, no ALLOW FILTERING. The buckets of a day come from the account's schedule
+ * (src/schema/buckets.ts), cached like the writers'.
  */
 export class CqlQueries implements KeyQueries {
-  private readonly now: () => Date;
-  private readonly historyMonths: number;
+  private readonly schedules: BucketSchedules;
 
   constructor(
     private readonly exec: CqlExecutor,
     private readonly ks: string,
-    options: CqlQueriesOptions = {},
   ) {
-    this.now = options.now ?? (() => new Date());
-    this.historyMonths = options.historyMonths ?? 24;
+    this.schedules = new BucketSchedules(exec, ks);
+  }
+
+  /** Every step row of the account's days, with the columns asked for (the partitions read in parallel). */
+  private async stepRows<C extends StepColumn>(accountId: string, days: string[], columns: readonly C[]) {
+    const parts = await this.schedules.dayPartitions(accountId, checkDays(days));
+    const perPart = await Promise.all(
+      parts.map(async ({ day, bucket }) => {
+        const rows = [];
+        for await (const r of allRows(
+          this.exec,
+          select(this.ks, 'steps_by_account_day_bucket', columns, 'account_id = ? AND day = ? AND bucket = ?', [
+            accountId,
+            day,
+            bucket,
+          ]),
+          5000,
+        ))
+          rows.push(r);
+        return { day, rows };
+      }),
+    );
+    return perPart;
   }
 
   /** P1: one partition read; the branch is followed in memory from active_root. */
@@ -89,53 +111,91 @@ export class CqlQueries implements KeyQueries {
     return branch;
   }
 
-  /** P2: month partitions newest first; the cursor remembers the partition and the last row. */
+  /**
+   * P2: the months the account created sessions in (its directory partition), newest first; each
+   * month's buckets are read in parallel and merged. One more row than the page is read, so a cursor
+   * comes back only when something follows. Last activity comes from each listed session's row.
+   */
   async accountSessions(accountId: string, page: PageRequest): Promise<Page<SessionListItem>> {
     const limit = checkLimit(page);
-    const cursor = decodeCursor<{ month: string; createdAt: string; sessionId: string; left: number }>(page.cursor);
-    let month = cursor?.month ?? monthOf(this.now());
-    let left = cursor?.left ?? this.historyMonths;
-    let after = cursor ? { createdAt: new Date(cursor.createdAt), sessionId: cursor.sessionId } : undefined;
-    const items: SessionListItem[] = [];
-    while (left > 0 && items.length < limit) {
-      const want = limit - items.length;
-      const columns = ['created_at', 'session_id', 'title', 'last_activity'] as const;
-      const rows = await this.exec.run(
-        after
-          ? select(
-              this.ks,
-              'sessions_by_account',
-              columns,
-              `account_id = ? AND month = ? AND (created_at, session_id) < (?, ?) LIMIT ${want}`,
-              [accountId, month, after.createdAt, after.sessionId],
-            )
-          : select(this.ks, 'sessions_by_account', columns, `account_id = ? AND month = ? LIMIT ${want}`, [
-              accountId,
-              month,
-            ]),
+    const cursor = decodeCursor<SessionsCursor>(page.cursor);
+    if (cursor && (typeof cursor.month !== 'string' || typeof cursor.sessionId !== 'string'))
+      throw new ValidationError('cursor', 'is not a cursor this query returned; start again without one');
+    const months = (
+      await this.exec.run(
+        select(
+          this.ks,
+          'session_months_by_account',
+          ['month'],
+          cursor ? 'account_id = ? AND month <= ?' : 'account_id = ?',
+          cursor ? [accountId, cursor.month] : [accountId],
+        ),
+      )
+    ).rows.map((r) => r.month);
+    const schedule = await this.schedules.get(accountId);
+    const found: (SessionListItem & { month: string; at: Date })[] = [];
+    for (const month of months) {
+      const want = limit + 1 - found.length;
+      const after = cursor?.month === month ? cursor : undefined;
+      const columns = ['created_at', 'session_id', 'title'] as const;
+      const perBucket = await Promise.all(
+        bucketRange(bucketsInMonth(schedule, month)).map(
+          async (bucket) =>
+            (
+              await this.exec.run(
+                after
+                  ? select(
+                      this.ks,
+                      'sessions_by_account_month_bucket',
+                      columns,
+                      `account_id = ? AND month = ? AND bucket = ? AND (created_at, session_id) < (?, ?) LIMIT ${want}`,
+                      [accountId, month, bucket, new Date(after.createdAt), after.sessionId],
+                    )
+                  : select(
+                      this.ks,
+                      'sessions_by_account_month_bucket',
+                      columns,
+                      `account_id = ? AND month = ? AND bucket = ? LIMIT ${want}`,
+                      [accountId, month, bucket],
+                    ),
+              )
+            ).rows,
+        ),
       );
-      for (const r of rows.rows) {
-        items.push({
+      const merged = perBucket
+        .flat()
+        .sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || compareText(b.session_id, a.session_id))
+        .slice(0, want);
+      for (const r of merged)
+        found.push({
+          month,
+          at: r.created_at,
           sessionId: r.session_id,
           title: r.title!,
           createdAt: iso(r.created_at),
-          lastActivity: iso(r.last_activity ?? r.created_at),
+          lastActivity: '',
         });
-      }
-      if (rows.rows.length === want) {
-        const last = rows.rows[rows.rows.length - 1]!;
-        after = { createdAt: last.created_at, sessionId: last.session_id };
-        break;
-      }
-      month = previousMonth(month);
-      left--;
-      after = undefined;
+      if (found.length > limit) break;
     }
-    if (items.length < limit || left === 0) return { items };
-    const next = after!;
+    const shown = found.slice(0, limit);
+    const activity = await Promise.all(
+      shown.map(
+        async (s) =>
+          (await this.exec.run(select(this.ks, 'sessions', ['last_activity'], 'session_id = ?', [s.sessionId]))).rows[0]
+            ?.last_activity ?? s.at,
+      ),
+    );
+    const items = shown.map(({ sessionId, title, createdAt }, i) => ({
+      sessionId,
+      title,
+      createdAt,
+      lastActivity: iso(activity[i]!),
+    }));
+    if (found.length <= limit) return { items };
+    const last = shown[shown.length - 1]!;
     return {
       items,
-      cursor: encodeCursor({ month, createdAt: next.createdAt.toISOString(), sessionId: next.sessionId, left }),
+      cursor: encodeCursor({ month: last.month, createdAt: last.createdAt, sessionId: last.sessionId }),
     };
   }
 
@@ -211,53 +271,41 @@ export class CqlQueries implements KeyQueries {
     };
   }
 
-  /** A1: a server-side count per role in each day partition. */
+  /** A1: a server-side count per role in each bucket of each day. */
   async turnsPerDay(accountId: string, days: string[]): Promise<DayTurnCount[]> {
-    return Promise.all(
-      checkDays(days).map(async (day) => {
+    const parts = await this.schedules.dayPartitions(accountId, checkDays(days));
+    const out = new Map(days.map((day) => [day, { day, human: 0, agent: 0 }]));
+    await Promise.all(
+      parts.map(async ({ day, bucket }) => {
         const rows = await this.exec.run(
-          selectCount(this.ks, 'turns_by_account_day', ['role'], 'account_id = ? AND day = ? GROUP BY role', [
-            accountId,
-            day,
-          ]),
+          selectCount(
+            this.ks,
+            'turns_by_account_day_bucket',
+            ['role'],
+            'account_id = ? AND day = ? AND bucket = ? GROUP BY role',
+            [accountId, day, bucket],
+          ),
         );
-        const out: DayTurnCount = { day, human: 0, agent: 0 };
-        for (const r of rows.rows) if (r.role === 'human' || r.role === 'agent') out[r.role] = Number(r.n);
-        return out;
+        for (const r of rows.rows) if (r.role === 'human' || r.role === 'agent') out.get(day)![r.role] += Number(r.n);
       }),
     );
+    return days.map((day) => ({ ...out.get(day)! }));
   }
 
-  /** A2 */
+  /** A2: each step counted once, by its stored type. */
   async stepTypeDistribution(accountId: string, day: string): Promise<TypeCount[]> {
-    checkDays([day]);
-    const rows = await this.exec.run(
-      selectCount(this.ks, 'steps_by_account_day', ['step_type'], 'account_id = ? AND day = ? GROUP BY step_type', [
-        accountId,
-        day,
-      ]),
-    );
-    return rows.rows.map((r) => ({ type: stepTypeName(r.step_type), count: Number(r.n) }));
+    const counts = new Map<StepType, number>();
+    for (const { rows } of await this.stepRows(accountId, [day], ['step_type'] as const))
+      for (const r of rows) counts.set(r.step_type!, (counts.get(r.step_type!) ?? 0) + 1);
+    return [...counts.keys()].sort((a, b) => a - b).map((t) => ({ type: stepTypeName(t), count: counts.get(t)! }));
   }
 
-  /** A3: each day partition returns durations already sorted within a type; days are merged here. */
+  /** A3: each step's duration once, sorted here per type. */
   async stepLatency(accountId: string, days: string[]): Promise<TypeLatency[]> {
     const byType = new Map<StepType, number[]>();
-    await Promise.all(
-      checkDays(days).map(async (day) => {
-        for await (const r of allRows(
-          this.exec,
-          select(this.ks, 'steps_by_account_day', ['step_type', 'duration_ms'], 'account_id = ? AND day = ?', [
-            accountId,
-            day,
-          ]),
-          5000,
-        )) {
-          const t = r.step_type;
-          (byType.get(t) ?? byType.set(t, []).get(t)!).push(r.duration_ms);
-        }
-      }),
-    );
+    for (const { rows } of await this.stepRows(accountId, days, ['step_type', 'duration_ms'] as const))
+      for (const r of rows)
+        (byType.get(r.step_type!) ?? byType.set(r.step_type!, []).get(r.step_type!)!).push(r.duration_ms!);
     return [...byType.keys()]
       .sort((a, b) => a - b)
       .map((t) =>
@@ -268,98 +316,108 @@ export class CqlQueries implements KeyQueries {
       );
   }
 
-  /** A5 */
-  async pendingInputs(accountId: string): Promise<PendingInput[]> {
-    const out: PendingInput[] = [];
-    for await (const r of allRows(
-      this.exec,
-      select(
-        this.ks,
-        'pending_inputs_by_account',
-        ['session_id', 'turn_id', 'question', 'created_at'],
-        'account_id = ?',
-        [accountId],
-      ),
-    )) {
-      out.push({
-        sessionId: r.session_id,
-        turnId: r.turn_id,
-        question: r.question!,
-        createdAt: iso(r.created_at),
-      });
-    }
-    return out;
+  /** A5: the open requests of the days' buckets; per turn the one with the highest idx. */
+  async pendingInputs(accountId: string, days: string[]): Promise<PendingInput[]> {
+    const parts = await this.schedules.dayPartitions(accountId, checkDays(days));
+    const byTurn = new Map<string, PendingInput & { idx: number }>();
+    await Promise.all(
+      parts.map(async ({ day, bucket }) => {
+        for await (const r of allRows(
+          this.exec,
+          select(
+            this.ks,
+            'pending_inputs_by_account_day_bucket',
+            ['session_id', 'turn_id', 'idx', 'question', 'created_at'],
+            'account_id = ? AND day = ? AND bucket = ?',
+            [accountId, day, bucket],
+          ),
+        )) {
+          const seen = byTurn.get(r.turn_id);
+          if (!seen || r.idx > seen.idx)
+            byTurn.set(r.turn_id, {
+              sessionId: r.session_id,
+              turnId: r.turn_id,
+              idx: r.idx,
+              question: r.question!,
+              createdAt: iso(r.created_at),
+            });
+        }
+      }),
+    );
+    return [...byTurn.values()]
+      .sort((a, b) => compareText(a.sessionId, b.sessionId) || compareText(a.turnId, b.turnId))
+      .map(({ sessionId, turnId, question, createdAt }) => ({ sessionId, turnId, question, createdAt }));
   }
 
-  private async labelCounts(accountId: string, day: string, source: 'classifier' | 'language'): Promise<LabelCount[]> {
-    const rows = await this.exec.run(
-      selectCount(
-        this.ks,
-        'turn_labels_by_account_day',
-        ['label'],
-        'account_id = ? AND day = ? AND source = ? GROUP BY source, label',
-        [accountId, day, source],
-      ),
-    );
-    return rows.rows.map((r) => ({ label: r.label, count: Number(r.n) }));
+  /** Label rows of a type, per day: only steps whose stored type carries that label. */
+  private async labels(accountId: string, days: string[], type: StepType) {
+    const rows = await this.stepRows(accountId, days, [
+      'turn_id',
+      'idx',
+      'session_id',
+      'step_type',
+      'label',
+      'score',
+    ] as const);
+    return rows.map(({ day, rows }) => ({ day, rows: rows.filter((r) => r.step_type === type && r.label !== null) }));
   }
 
   /** A6 */
   async languageMix(accountId: string, days: string[]): Promise<LabelCount[]> {
     const total = new Map<string, number>();
-    for (const counts of await Promise.all(checkDays(days).map((d) => this.labelCounts(accountId, d, 'language')))) {
-      for (const c of counts) total.set(c.label, (total.get(c.label) ?? 0) + c.count);
-    }
+    for (const { rows } of await this.labels(accountId, days, StepType.LangDetection))
+      for (const r of rows) total.set(r.label!, (total.get(r.label!) ?? 0) + 1);
     return [...total].map(([label, count]) => ({ label, count })).sort(byCountThenLabel);
   }
 
-  /** E1: a clustering range (score >= x) inside each day partition. */
+  /** E1: the classifier rows of the days with this label and a score of at least minScore. */
   async turnsByLabel(accountId: string, days: string[], label: string, minScore: number): Promise<LabeledTurn[]> {
     checkMinScore(minScore);
-    const perDay = await Promise.all(
-      checkDays(days).map(async (day) => {
-        const out: LabeledTurn[] = [];
-        for await (const r of allRows(
-          this.exec,
-          select(
-            this.ks,
-            'turn_labels_by_account_day',
-            ['score', 'turn_id', 'idx', 'session_id'],
-            "account_id = ? AND day = ? AND source = 'classifier' AND label = ? AND score >= ?",
-            [accountId, day, label, minScore],
-          ),
-        )) {
-          out.push({
-            turnId: r.turn_id,
-            idx: r.idx,
-            sessionId: r.session_id!,
-            day,
-            score: r.score,
-          });
-        }
-        return out;
-      }),
-    );
-    return perDay.flat().sort(byScoreThenTurn);
+    const out: LabeledTurn[] = [];
+    for (const { day, rows } of await this.labels(accountId, days, StepType.TurnClassifier))
+      for (const r of rows)
+        if (r.label === label && r.score! >= minScore)
+          out.push({ turnId: r.turn_id, idx: r.idx, sessionId: r.session_id!, day, score: r.score! });
+    return out.sort(byScoreThenTurn);
   }
 
   /** E2 */
   async labelFractions(accountId: string, days: string[]): Promise<LabelFraction[]> {
-    const perDay = await Promise.all(checkDays(days).map((d) => this.labelCounts(accountId, d, 'classifier')));
-    return perDay.flatMap((counts, i) => {
-      const total = counts.reduce((n, c) => n + c.count, 0);
-      return counts.map((c) => ({ day: days[i]!, label: c.label, count: c.count, fraction: c.count / total }));
+    const perDay = new Map<string, Map<string, number>>(days.map((d) => [d, new Map()]));
+    for (const { day, rows } of await this.labels(accountId, days, StepType.TurnClassifier)) {
+      const counts = perDay.get(day)!;
+      for (const r of rows) counts.set(r.label!, (counts.get(r.label!) ?? 0) + 1);
+    }
+    return days.flatMap((day) => {
+      const counts = perDay.get(day)!;
+      const total = [...counts.values()].reduce((n, c) => n + c, 0);
+      return [...counts.keys()]
+        .sort(compareText)
+        .map((label) => ({ day, label, count: counts.get(label)!, fraction: counts.get(label)! / total }));
     });
   }
 
-  /** E3 */
+  /** E3: a server-side count in each of the version-day's buckets. */
   async agentTurnsByVersion(agentVersion: string, days: string[]): Promise<DayCount[]> {
     return Promise.all(
       checkDays(days).map(async (day) => {
-        const rows = await this.exec.run(
-          selectCount(this.ks, 'agent_turns_by_version_day', [], 'agent_version = ? AND day = ?', [agentVersion, day]),
+        const counts = await Promise.all(
+          bucketRange(VERSION_BUCKETS).map(
+            async (bucket) =>
+              (
+                await this.exec.run(
+                  selectCount(
+                    this.ks,
+                    'agent_turns_by_version_day_bucket',
+                    [],
+                    'agent_version = ? AND day = ? AND bucket = ?',
+                    [agentVersion, day, bucket],
+                  ),
+                )
+              ).rows[0]?.n ?? 0,
+          ),
         );
-        return { day, count: Number(rows.rows[0]?.n ?? 0) };
+        return { day, count: counts.reduce((a, n) => a + Number(n), 0) };
       }),
     );
   }

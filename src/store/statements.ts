@@ -6,8 +6,11 @@ import { keyOf, type KeyColumn, type RowOf, type TableName } from '../migrations
  * interface at this project's size): a select's rows have the selected columns' types, a write's
  * values the columns' types, and every write carries its table, kind and key (`row`). The text is
  * the CQL agentstore has always sent, every value bound:
- *   SELECT a, b FROM ks.t WHERE ...          INSERT INTO ks.t (a, b) VALUES (?, ?) [IF NOT EXISTS]
- *   UPDATE ks.t [USING TIMESTAMP ?] SET a = ? WHERE k = ? AND ...      DELETE FROM ks.t WHERE k = ? AND ...
+ *   SELECT a, b FROM ks.t WHERE ...          INSERT INTO ks.t (a, b) VALUES (?, ?) [IF NOT EXISTS | USING TIMESTAMP ?]
+ *   UPDATE ks.t [USING TIMESTAMP ?] SET a = ? WHERE k = ? AND ... [IF a = ?]
+ *   DELETE FROM ks.t [USING TIMESTAMP ?] WHERE k = ? AND ...
+ * A write timestamp (microseconds) orders versions of a row by the time they stand for, not by the
+ * order they arrive in.
  */
 
 /** The row type of a select. */
@@ -76,48 +79,73 @@ function rowOf<T extends TableName>(
   };
 }
 
-/** One row, its columns in the order given; `ifNotExists` makes it a claim (a lightweight transaction). */
+/**
+ * One row, its columns in the order given; `ifNotExists` makes it a claim (a lightweight
+ * transaction), `writeTimeUs` its cells' write timestamp (the two exclude each other in CQL).
+ */
 export function insert<T extends TableName>(
   ks: string,
   table: T,
   values: FullRow<T>,
-  opts: { ifNotExists?: boolean } = {},
+  opts: { ifNotExists?: boolean; writeTimeUs?: bigint } = {},
 ): Statement<RowOf<T> & { '[applied]': boolean }> {
   const columns = Object.keys(values);
+  const timestamp = opts.writeTimeUs !== undefined;
   return {
-    query: `INSERT INTO ${ks}.${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${opts.ifNotExists ? ' IF NOT EXISTS' : ''}`,
-    params: Object.values(values),
-    row: rowOf(ks, table, 'insert', values, { lwt: opts.ifNotExists ?? false }),
+    query: `INSERT INTO ${ks}.${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${opts.ifNotExists ? ' IF NOT EXISTS' : timestamp ? ' USING TIMESTAMP ?' : ''}`,
+    params: [...Object.values(values), ...(timestamp && !opts.ifNotExists ? [opts.writeTimeUs] : [])],
+    row: rowOf(ks, table, 'insert', values, {
+      lwt: opts.ifNotExists ?? false,
+      ...(timestamp && !opts.ifNotExists ? { writeTimeUs: opts.writeTimeUs! } : {}),
+    }),
   };
 }
 
-/** Sets columns of the row `where` names; `writeTimeUs` becomes the cells' write timestamp (USING TIMESTAMP). */
+const assign = (o: object, sep: string) =>
+  Object.keys(o)
+    .map((c) => `${c} = ?`)
+    .join(sep);
+
+/**
+ * Sets columns of the row `where` names; `writeTimeUs` becomes the cells' write timestamp (USING
+ * TIMESTAMP); `onlyIf` makes it a compare-and-set (a lightweight transaction: `IF c = ?`, where a
+ * null value means "c is null").
+ */
 export function update<T extends TableName>(
   ks: string,
   table: T,
   set: Values<T>,
   where: Values<T>,
-  opts: { writeTimeUs?: bigint } = {},
-): Statement {
+  opts: { writeTimeUs?: bigint; onlyIf?: Values<T> } = {},
+): Statement<Values<T> & { '[applied]': boolean }> {
   const timestamp = opts.writeTimeUs !== undefined;
-  const assign = (o: object, sep: string) =>
-    Object.keys(o)
-      .map((c) => `${c} = ?`)
-      .join(sep);
+  const condition = opts.onlyIf ? ` IF ${assign(opts.onlyIf, ' AND ')}` : '';
   return {
-    query: `UPDATE ${ks}.${table}${timestamp ? ' USING TIMESTAMP ?' : ''} SET ${assign(set, ', ')} WHERE ${assign(where, ' AND ')}`,
-    params: [...(timestamp ? [opts.writeTimeUs] : []), ...Object.values(set), ...Object.values(where)],
-    row: rowOf(ks, table, 'update', where, opts),
+    query: `UPDATE ${ks}.${table}${timestamp ? ' USING TIMESTAMP ?' : ''} SET ${assign(set, ', ')} WHERE ${assign(where, ' AND ')}${condition}`,
+    params: [
+      ...(timestamp ? [opts.writeTimeUs] : []),
+      ...Object.values(set),
+      ...Object.values(where),
+      ...Object.values(opts.onlyIf ?? {}),
+    ],
+    row: rowOf(ks, table, 'update', where, {
+      lwt: opts.onlyIf !== undefined,
+      ...(timestamp ? { writeTimeUs: opts.writeTimeUs! } : {}),
+    }),
   };
 }
 
-/** Deletes the one row `where` names (a row delete: CDC consumers see it). */
-export function deleteRow<T extends TableName>(ks: string, table: T, where: Values<T>): Statement {
+/** Deletes the one row `where` names (a row delete: CDC consumers see it), at `writeTimeUs` when given. */
+export function deleteRow<T extends TableName>(
+  ks: string,
+  table: T,
+  where: Values<T>,
+  opts: { writeTimeUs?: bigint } = {},
+): Statement {
+  const timestamp = opts.writeTimeUs !== undefined;
   return {
-    query: `DELETE FROM ${ks}.${table} WHERE ${Object.keys(where)
-      .map((c) => `${c} = ?`)
-      .join(' AND ')}`,
-    params: Object.values(where),
-    row: rowOf(ks, table, 'delete', where),
+    query: `DELETE FROM ${ks}.${table}${timestamp ? ' USING TIMESTAMP ?' : ''} WHERE ${assign(where, ' AND ')}`,
+    params: [...(timestamp ? [opts.writeTimeUs] : []), ...Object.values(where)],
+    row: rowOf(ks, table, 'delete', where, opts),
   };
 }

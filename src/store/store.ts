@@ -1,32 +1,40 @@
 import { applied, type CqlExecutor, type Statement } from '../cql/executor.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { LimitError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
   checkContent,
-  checkDate,
   checkDuration,
+  checkEventTime,
   checkId,
   checkStepIdx,
   checkStepType,
   checkText,
   LIMITS,
 } from '../domain/limits.ts';
-import type { Role, Session, Step, Turn } from '../domain/model.ts';
+import { monthOf, type Role, type Session, type Step, type Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
+import { bucketsOn } from '../schema/buckets.ts';
+import { BucketSchedules, checkScheduleChange, scheduleRow } from './buckets.ts';
+import { after, PendingInputs, type AskingTurn } from './pending.ts';
+import { allRows } from '../cql/executor.ts';
+import { insert, select, update } from './statements.ts';
 import {
   deletePendingInput,
   insertPendingInput,
   insertSession,
   insertStep,
   insertTurn,
-  lastActivityWrites,
+  lastActivityWrite,
+  micros,
+  questionOf,
   ROOT,
-  sessionIndexWrites,
+  sessionIndexWrite,
+  sessionMonthWrite,
   setActiveChild,
-  stepIndexWrites,
+  stepIndexWrite,
   turnIndexWrites,
+  type DayBuckets,
   type TurnKey,
 } from './writes.ts';
-import { select } from './statements.ts';
 
 export interface Clock {
   now(): Date;
@@ -68,25 +76,40 @@ interface StoredTurn extends TurnKey {
   sessionCreatedAt: Date;
 }
 
+/** Compare-and-set attempts on a session's turn count before giving up (only concurrent appends to one session retry). */
+const COUNT_ATTEMPTS = 32;
+/** P2 directory rows this process knows are written: most createSession calls then skip the write. */
+const MAX_KNOWN_MONTHS = 100_000;
+
 /**
  * The write side. Every command validates all of its input before the first write, so bad input
  * leaves nothing behind. Commands are idempotent: ids come from the caller, and the one row that
  * fixes a turn's or session's time (its lookup row) is claimed with a lightweight transaction, so
  * a retry reuses the stored time and lands on the same keys instead of duplicating rows.
+ * Times a caller gives (`at`) may be at most LIMITS.clockSkewMs ahead of the clock.
  */
 export class AgentStore {
+  private readonly schedules: BucketSchedules;
+  private readonly pending: PendingInputs;
+  private readonly knownMonths = new Set<string>();
+  private lastWriteUs = 0n;
+
   constructor(
     private readonly exec: CqlExecutor,
     private readonly keyspace: string,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.schedules = new BucketSchedules(exec, keyspace);
+    this.pending = new PendingInputs(exec, keyspace);
+  }
 
   async createSession(input: CreateSessionInput): Promise<Session> {
+    const now = this.clock.now();
     const session: Session = {
       sessionId: checkId('sessionId', input.sessionId),
       accountId: checkId('accountId', input.accountId),
       title: checkText('title', input.title, LIMITS.titleBytes),
-      createdAt: input.at ? checkDate('at', input.at) : this.clock.now(),
+      createdAt: input.at ? checkEventTime('at', input.at, now) : now,
     };
     const page = await this.exec.run(insertSession(this.keyspace, session, true), { serial: true });
     if (!applied(page)) {
@@ -101,7 +124,15 @@ export class AgentStore {
       session.createdAt = existing.created_at!;
       session.title = existing.title!;
     }
-    await this.exec.batch(sessionIndexWrites(this.keyspace, session));
+    const writes = [
+      sessionIndexWrite(this.keyspace, session, await this.bucketsOf(session.accountId)),
+      lastActivityWrite(this.keyspace, session.sessionId, session.createdAt),
+    ];
+    const month = `${session.accountId}\x1f${monthOf(session.createdAt)}`;
+    if (!this.knownMonths.has(month)) writes.push(sessionMonthWrite(this.keyspace, session));
+    await this.exec.batch(writes);
+    if (this.knownMonths.size >= MAX_KNOWN_MONTHS) this.knownMonths.clear();
+    this.knownMonths.add(month);
     return session;
   }
 
@@ -122,13 +153,17 @@ export class AgentStore {
     if (input.role === 'human' && input.agentVersion !== undefined) {
       throw new ValidationError('agentVersion', 'only agent turns have an agent version');
     }
-    const at = input.at ? checkDate('at', input.at) : this.clock.now();
+    const now = this.clock.now();
+    const at = input.at ? checkEventTime('at', input.at, now) : now;
     if (parentId === null && input.role === 'agent') {
       throw new ValidationError('parentId', "an agent turn answers a human turn: give the human turn's id");
     }
 
-    const session = await this.loadSession(sessionId);
-    const parent = parentId === null ? null : await this.loadTurn(parentId, 'parentId');
+    const [session, parent, stored] = await Promise.all([
+      this.loadSession(sessionId),
+      parentId === null ? null : this.loadTurn(parentId, 'parentId'),
+      this.findTurn(turnId),
+    ]);
     if (parent) {
       if (parent.sessionId !== sessionId) {
         throw new ValidationError(
@@ -154,22 +189,40 @@ export class AgentStore {
       agentVersion,
       createdAt: at,
     };
-    const page = await this.exec.run(insertTurn(this.keyspace, turn, session.createdAt, true), { serial: true });
-    if (!applied(page)) {
-      const existing = page.rows[0]!;
-      const sameTurn =
-        existing.session_id === sessionId && existing.role === input.role && existing.parent_id === (parentId ?? ROOT);
-      if (!sameTurn) throw new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
-      turn.createdAt = existing.created_at!;
+    const sameTurn = (t: StoredTurn) => t.sessionId === sessionId && t.role === input.role && t.parentId === parentId;
+    if (stored) {
+      // A retry: counted already; finish with the stored time so every index row gets the same keys.
+      if (!sameTurn(stored))
+        throw new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
+      turn.createdAt = stored.createdAt;
+    } else {
+      await this.countTurn(sessionId, +1);
+      const page = await this.exec.run(insertTurn(this.keyspace, turn, session.createdAt, true), { serial: true });
+      if (!applied(page)) {
+        // Another call claimed the id first: this one added no turn.
+        await this.countTurn(sessionId, -1);
+        const existing = page.rows[0]!;
+        const same =
+          existing.session_id === sessionId &&
+          existing.role === input.role &&
+          existing.parent_id === (parentId ?? ROOT);
+        if (!same) throw new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
+        turn.createdAt = existing.created_at!;
+      }
     }
 
-    const writes: Statement[] = [
-      ...turnIndexWrites(this.keyspace, turn, session),
+    const buckets = await this.bucketsOf(session.accountId);
+    await this.exec.batch([
+      ...turnIndexWrites(this.keyspace, turn, buckets),
+      lastActivityWrite(this.keyspace, sessionId, turn.createdAt),
       setActiveChild(this.keyspace, sessionId, parent, turnId),
-    ];
-    if (parent && input.role === 'human')
-      writes.push(deletePendingInput(this.keyspace, session.accountId, sessionId, parent.turnId));
-    await this.exec.batch(writes);
+    ]);
+    // The turn is stored; now close the questions it answers (a human reply) or replaces (a newer answer).
+    if (parent && input.role === 'human') await this.pending.close(asking(parent), this.writeTime(), buckets);
+    if (input.role === 'agent') {
+      for (const older of await this.pending.replacedBy(turn))
+        await this.pending.close(older, this.writeTime(), buckets);
+    }
     return turn;
   }
 
@@ -215,10 +268,11 @@ export class AgentStore {
   }
 
   /**
-   * Adds steps to an agent turn. All steps are checked before anything is written. The step rows
-   * go first (each a single-partition upsert, some up to 64 KiB, too big for a logged batch); the
-   * small analytics rows follow in one logged batch. A failed call is retried by the caller and
-   * converges, since every write is an upsert on the same keys.
+   * Adds or rewrites steps of an agent turn. All steps are checked before anything is written. The
+   * step rows go first (each a single-partition upsert, some up to 64 KiB, too big for a logged
+   * batch); their analytics rows (keyed by turn and idx, with the same write time) and pending
+   * inputs follow in one logged batch. A rewrite of a step replaces its rows; a failed call is
+   * retried by the caller and converges, since every write is an upsert on the same keys.
    */
   async addSteps(input: { turnId: string; steps: StepInput[] }): Promise<Step[]> {
     const turnId = checkId('turnId', input.turnId);
@@ -240,15 +294,17 @@ export class AgentStore {
         type,
         content,
         durationMs: checkDuration(`${f}.durationMs`, s.durationMs),
-        at: s.at ? checkDate(`${f}.at`, s.at) : now,
+        at: s.at ? checkEventTime(`${f}.at`, s.at, now) : now,
       };
     });
 
     const turn = await this.loadTurn(turnId, 'turnId');
     if (turn.role !== 'agent')
       throw new ValidationError('turnId', `"${turnId}" is a human turn; steps belong to agent turns`);
-    const asksInput = checked.some((s) => s.type === StepType.InputRequest);
-    const answered = asksInput && (await this.hasChildren(turn));
+    const [buckets, previous] = await Promise.all([
+      this.bucketsOf(turn.accountId),
+      this.storedSteps(turnId, [...seen]),
+    ]);
 
     const steps: Step[] = checked.map((s) => ({
       turnId,
@@ -260,20 +316,121 @@ export class AgentStore {
       createdAt: s.at,
       durationMs: s.durationMs,
     }));
-    await Promise.all(steps.map((s) => this.exec.run(insertStep(this.keyspace, s, turn.createdAt))));
+    // One write time for every row of this call's versions, after the versions they replace
+    // (whichever server wrote those, whatever its clock).
+    const writeTimeUs = this.writeTime([...previous.values()].map((p) => p.writtenUs));
+    await Promise.all(steps.map((s) => this.exec.run(insertStep(this.keyspace, s, turn.createdAt, writeTimeUs))));
 
     const derived: Statement[] = [];
+    const asked: Step[] = [];
     checked.forEach((s, i) => {
-      derived.push(...stepIndexWrites(this.keyspace, steps[i]!, turn.createdAt, s.content.parsed));
-      if (s.type === StepType.InputRequest && !answered) {
-        derived.push(insertPendingInput(this.keyspace, steps[i]!, (s.content.parsed as { question: string }).question));
+      const step = steps[i]!;
+      derived.push(stepIndexWrite(this.keyspace, step, turn.createdAt, s.content.parsed, buckets, writeTimeUs));
+      if (s.type === StepType.InputRequest) {
+        asked.push(step);
+        derived.push(
+          insertPendingInput(this.keyspace, step, questionOf(s.content.parsed), turn.createdAt, buckets, writeTimeUs),
+        );
+      } else if (previous.get(s.idx)?.type === StepType.InputRequest) {
+        derived.push(deletePendingInput(this.keyspace, step, turn.createdAt, buckets, writeTimeUs));
       }
     });
     const latest = new Date(Math.max(...steps.map((s) => s.createdAt.getTime())));
-    const session = { sessionId: turn.sessionId, accountId: turn.accountId, createdAt: turn.sessionCreatedAt };
-    derived.push(...lastActivityWrites(this.keyspace, session, latest));
+    derived.push(lastActivityWrite(this.keyspace, turn.sessionId, latest));
     await this.exec.batch(derived);
+    // Asked after its answer (or a newer answer) was stored: the request is closed already.
+    if (asked.length && (await this.pending.isClosed(asking(turn)))) {
+      const closeUs = this.writeTime([writeTimeUs]);
+      await this.exec.batch(asked.map((a) => deletePendingInput(this.keyspace, a, turn.createdAt, buckets, closeUs)));
+    }
     return steps;
+  }
+
+  /**
+   * Splits an account's day partitions into `buckets` from day `since` on (src/schema/buckets.ts).
+   * `since` must be a day no write can reach yet (tomorrow, or the day after near midnight), so the
+   * rows of a day never move between buckets. Every reader finds the buckets in the same schedule.
+   */
+  async setAccountBuckets(input: { accountId: string; buckets: number; since: string }): Promise<void> {
+    const accountId = checkId('accountId', input.accountId);
+    const entry = checkScheduleChange(input.buckets, input.since, this.clock.now());
+    await this.exec.run(scheduleRow(this.keyspace, accountId, entry));
+  }
+
+  /**
+   * Write times of step versions and pending inputs: the wall clock in microseconds, strictly
+   * increasing in this process, and after every write time in `after` (versions it replaces).
+   */
+  private writeTime(observed: readonly (number | bigint)[] = []): bigint {
+    let next = after(micros(new Date()), this.lastWriteUs);
+    for (const o of observed) next = after(next, o);
+    this.lastWriteUs = next;
+    return next;
+  }
+
+  private async bucketsOf(accountId: string): Promise<DayBuckets> {
+    const schedule = await this.schedules.get(accountId);
+    return (_account, day) => bucketsOn(schedule, day);
+  }
+
+  /** The stored type and write time of the steps a call is about to write, so a rewrite knows what it replaces. */
+  private async storedSteps(
+    turnId: string,
+    idxs: number[],
+  ): Promise<Map<number, { type: StepType; writtenUs: number }>> {
+    const page = await this.exec.run<{ idx: number; step_type: StepType; written: number }>({
+      query: `SELECT idx, step_type, WRITETIME(step_type) AS written FROM ${this.keyspace}.steps_by_turn WHERE turn_id = ? AND idx IN ?`,
+      params: [turnId, idxs],
+    });
+    return new Map(page.rows.map((r) => [r.idx, { type: r.step_type, writtenUs: r.written }]));
+  }
+
+  /**
+   * Adds `delta` to the session's turn count with a compare-and-set, refusing to go past the limit.
+   * A session from before the count existed is counted from its turns first.
+   */
+  private async countTurn(sessionId: string, delta: 1 | -1): Promise<void> {
+    const table = 'turn_counts_by_session';
+    let current = (await this.exec.run(select(this.keyspace, table, ['turns'], 'session_id = ?', [sessionId]))).rows[0]
+      ?.turns;
+    for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+      const known = current ?? (await this.turnsStored(sessionId));
+      if (delta > 0 && known >= LIMITS.turnsPerSession)
+        throw new LimitError(
+          'sessionId',
+          `session "${sessionId}" has ${known} turns, the most a session holds (${LIMITS.turnsPerSession}): continue in a new session`,
+        );
+      const next = Math.max(0, known + delta);
+      const page =
+        current === undefined || current === null
+          ? await this.exec.run(
+              insert(this.keyspace, table, { session_id: sessionId, turns: next }, { ifNotExists: true }),
+              {
+                serial: true,
+              },
+            )
+          : await this.exec.run(
+              update(this.keyspace, table, { turns: next }, { session_id: sessionId }, { onlyIf: { turns: known } }),
+              {
+                serial: true,
+              },
+            );
+      if (applied(page)) return;
+      current = page.rows[0]?.turns;
+    }
+    throw new Error(
+      `could not count a turn of session "${sessionId}" after ${COUNT_ATTEMPTS} attempts: too many concurrent appends; retry`,
+    );
+  }
+
+  private async turnsStored(sessionId: string): Promise<number> {
+    let n = 0;
+    for await (const r of allRows(
+      this.exec,
+      select(this.keyspace, 'turns_by_session', ['turn_id'], 'session_id = ?', [sessionId]),
+    ))
+      if (r.turn_id) n++;
+    return n;
   }
 
   private async loadSession(sessionId: string): Promise<Session> {
@@ -285,7 +442,7 @@ export class AgentStore {
     return { sessionId, accountId: row.account_id!, title: row.title!, createdAt: row.created_at! };
   }
 
-  private async loadTurn(turnId: string, field: string): Promise<StoredTurn> {
+  private async findTurn(turnId: string): Promise<StoredTurn | null> {
     const page = await this.exec.run(
       select(
         this.keyspace,
@@ -296,7 +453,7 @@ export class AgentStore {
       ),
     );
     const row = page.rows[0];
-    if (!row) throw new NotFoundError(field, `no turn "${turnId}"`);
+    if (!row) return null;
     const parent = row.parent_id!;
     return {
       turnId,
@@ -309,13 +466,17 @@ export class AgentStore {
     };
   }
 
-  private async hasChildren(turn: StoredTurn): Promise<boolean> {
-    const page = await this.exec.run(
-      select(this.keyspace, 'turns_by_session', ['turn_id'], 'session_id = ? AND parent_id = ? LIMIT 1', [
-        turn.sessionId,
-        turn.turnId,
-      ]),
-    );
-    return page.rows.length > 0;
+  private async loadTurn(turnId: string, field: string): Promise<StoredTurn> {
+    const turn = await this.findTurn(turnId);
+    if (!turn) throw new NotFoundError(field, `no turn "${turnId}"`);
+    return turn;
   }
 }
+
+const asking = (t: StoredTurn): AskingTurn => ({
+  turnId: t.turnId,
+  sessionId: t.sessionId,
+  accountId: t.accountId,
+  parentId: t.parentId,
+  createdAt: t.createdAt,
+});

@@ -1,44 +1,46 @@
 import type { Statement } from '../cql/executor.ts';
 import { dayOf, monthOf, type Session, type Step, type Turn } from '../domain/model.ts';
-import { StepType } from '../domain/step-types.ts';
+import { labelOf } from '../domain/step-types.ts';
+import { bucketOfId, VERSION_BUCKETS } from '../schema/buckets.ts';
 import { deleteRow, insert, update } from './statements.ts';
 
 /**
  * Where each row goes. Pure functions from validated entities to CQL statements: the store runs
  * them after its checks (in logged batches), the seeder runs the same statements in bulk. Keeping
  * one plan means the seeded data and live writes can never disagree on layout.
+ *
+ * Every key is an identity (ids, the fixed time of a session or turn, a bucket derived from an id),
+ * never a value a later write can change; what can change (a step's type, duration, content, label,
+ * score) is a regular column, so a rewrite replaces a row instead of adding one.
  */
 
-const micros = (at: Date): bigint => BigInt(at.getTime()) * 1000n;
+export const micros = (at: Date): bigint => BigInt(at.getTime()) * 1000n;
 
 /** The parent key of a root turn: CQL clustering columns cannot be null. */
 export const ROOT = '';
 
 /**
- * last_activity is a max-register: each write carries the activity time as its write timestamp, so
- * last-write-wins keeps the latest activity whatever order writes (or retries) arrive in.
+ * How many buckets an account's partitions have on a day (src/schema/buckets.ts): the caller
+ * resolves the account's schedule, so building statements stays synchronous.
  */
-export function lastActivityWrites(
-  ks: string,
-  session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
-  at: Date,
-): Statement[] {
-  const writeTimeUs = micros(at);
-  return [
-    update(ks, 'sessions', { last_activity: at }, { session_id: session.sessionId }, { writeTimeUs }),
-    update(
-      ks,
-      'sessions_by_account',
-      { last_activity: at },
-      {
-        account_id: session.accountId,
-        month: monthOf(session.createdAt),
-        created_at: session.createdAt,
-        session_id: session.sessionId,
-      },
-      { writeTimeUs },
-    ),
-  ];
+export type DayBuckets = (accountId: string, day: string) => number;
+
+/**
+ * last_activity is a max-register for live writes: each carries the activity time as its write
+ * timestamp, so last-write-wins keeps the latest activity whatever order writes (or retries) arrive
+ * in. A bulk load writes the final value once, untimestamped (`ordered` false): ScyllaDB refuses a
+ * CDC-table write timestamped before its current CDC generation, and history is older. It lives on
+ * the session's own row only: P2 reads it from there, so no account-wide partition takes a write
+ * per turn.
+ */
+export function lastActivityWrite(ks: string, sessionId: string, at: Date, ordered = true): Statement {
+  return update(
+    ks,
+    'sessions',
+    { last_activity: at },
+    { session_id: sessionId },
+    ordered ? { writeTimeUs: micros(at) } : {},
+  );
 }
 
 export function insertSession(ks: string, s: Session, ifNotExists = false) {
@@ -50,18 +52,21 @@ export function insertSession(ks: string, s: Session, ifNotExists = false) {
   );
 }
 
-/** Everything but the `sessions` row itself (which the store claims with a lightweight transaction). */
-export function sessionIndexWrites(ks: string, s: Session): Statement[] {
-  return [
-    insert(ks, 'sessions_by_account', {
-      account_id: s.accountId,
-      month: monthOf(s.createdAt),
-      created_at: s.createdAt,
-      session_id: s.sessionId,
-      title: s.title,
-    }),
-    ...lastActivityWrites(ks, s, s.createdAt),
-  ];
+/** The session's row in P2's list (month partition, bucket of the session's id on its creation day). */
+export function sessionIndexWrite(ks: string, s: Session, buckets: DayBuckets): Statement {
+  return insert(ks, 'sessions_by_account_month_bucket', {
+    account_id: s.accountId,
+    month: monthOf(s.createdAt),
+    bucket: bucketOfId(s.sessionId, buckets(s.accountId, dayOf(s.createdAt))),
+    created_at: s.createdAt,
+    session_id: s.sessionId,
+    title: s.title,
+  });
+}
+
+/** P2's directory row: the account created sessions in this month. The same row for every session of the month. */
+export function sessionMonthWrite(ks: string, s: Pick<Session, 'accountId' | 'createdAt'>): Statement {
+  return insert(ks, 'session_months_by_account', { account_id: s.accountId, month: monthOf(s.createdAt) });
 }
 
 export function insertTurn(ks: string, t: Turn, sessionCreatedAt: Date, ifNotExists = false) {
@@ -82,11 +87,12 @@ export function insertTurn(ks: string, t: Turn, sessionCreatedAt: Date, ifNotExi
   );
 }
 
-export function turnIndexWrites(
-  ks: string,
-  t: Turn,
-  session: Pick<Session, 'sessionId' | 'accountId' | 'createdAt'>,
-): Statement[] {
+/** The bucket of a turn's rows (and its steps' and pending inputs') in the account-day tables. */
+export const turnBucket = (t: Pick<Turn, 'turnId' | 'accountId'>, turnCreatedAt: Date, buckets: DayBuckets): number =>
+  bucketOfId(t.turnId, buckets(t.accountId, dayOf(turnCreatedAt)));
+
+export function turnIndexWrites(ks: string, t: Turn, buckets: DayBuckets): Statement[] {
+  const day = dayOf(t.createdAt);
   const out: Statement[] = [
     insert(ks, 'turns_by_session', {
       session_id: t.sessionId,
@@ -98,21 +104,22 @@ export function turnIndexWrites(
       prompt: t.prompt,
       agent_version: t.agentVersion,
     }),
-    insert(ks, 'turns_by_account_day', {
+    insert(ks, 'turns_by_account_day_bucket', {
       account_id: t.accountId,
-      day: dayOf(t.createdAt),
+      day,
+      bucket: turnBucket(t, t.createdAt, buckets),
       role: t.role,
       created_at: t.createdAt,
       turn_id: t.turnId,
       session_id: t.sessionId,
     }),
-    ...lastActivityWrites(ks, session, t.createdAt),
   ];
   if (t.role === 'agent' && t.agentVersion) {
     out.push(
-      insert(ks, 'agent_turns_by_version_day', {
+      insert(ks, 'agent_turns_by_version_day_bucket', {
         agent_version: t.agentVersion,
-        day: dayOf(t.createdAt),
+        day,
+        bucket: bucketOfId(t.turnId, VERSION_BUCKETS),
         created_at: t.createdAt,
         turn_id: t.turnId,
         account_id: t.accountId,
@@ -141,86 +148,117 @@ export function setActiveChild(ks: string, sessionId: string, parent: TurnKey | 
   );
 }
 
-export function insertStep(ks: string, s: Step, turnCreatedAt: Date): Statement {
-  return insert(ks, 'steps_by_turn', {
-    turn_id: s.turnId,
-    idx: s.idx,
-    session_id: s.sessionId,
-    account_id: s.accountId,
-    step_type: s.type,
-    content: s.content,
-    created_at: s.createdAt,
-    duration_ms: s.durationMs,
-    turn_created_at: turnCreatedAt,
-  });
-}
-
-/** A label row: classifier verdicts and detected languages, keyed so score ranges are one slice. */
-export interface StepLabel {
-  source: 'classifier' | 'language';
-  label: string;
-  score: number;
-}
-
-export function labelOf(type: StepType, parsed: unknown): StepLabel | null {
-  const c = parsed as Record<string, unknown>;
-  if (type === StepType.TurnClassifier)
-    return { source: 'classifier', label: c['label'] as string, score: c['score'] as number };
-  if (type === StepType.LangDetection)
-    return { source: 'language', label: c['language'] as string, score: c['confidence'] as number };
-  return null;
-}
-
 /**
- * Analytics rows of a step. They are bucketed by the day of the step's turn, not of the step: the
- * turn's time is fixed once written, so a retried call lands in the same partition.
+ * A step's row. The store gives it and the step's analytics row one write time (its clock), so both
+ * rows settle on the same version whatever order two rewrites arrive in; a bulk load writes the
+ * versions in order and leaves the timestamps to the driver.
  */
-export function stepIndexWrites(ks: string, s: Step, turnCreatedAt: Date, parsed: unknown): Statement[] {
-  const day = dayOf(turnCreatedAt);
-  const out: Statement[] = [
-    insert(ks, 'steps_by_account_day', {
-      account_id: s.accountId,
-      day,
-      step_type: s.type,
-      duration_ms: s.durationMs,
+export function insertStep(ks: string, s: Step, turnCreatedAt: Date, writeTimeUs?: bigint): Statement {
+  return insert(
+    ks,
+    'steps_by_turn',
+    {
       turn_id: s.turnId,
       idx: s.idx,
       session_id: s.sessionId,
-    }),
-  ];
+      account_id: s.accountId,
+      step_type: s.type,
+      content: s.content,
+      created_at: s.createdAt,
+      duration_ms: s.durationMs,
+      turn_created_at: turnCreatedAt,
+    },
+    writeTimeUs === undefined ? {} : { writeTimeUs },
+  );
+}
+
+/**
+ * The step's analytics row, keyed by (turn_id, idx) in its turn's day and bucket: the turn's time is
+ * fixed once claimed, so a retried or rewritten step lands on the same row. Label and score are
+ * written only for the types that carry them; a rewrite to another type leaves the old cells, which
+ * readers ignore because they read a label only where step_type says there is one (no tombstones).
+ */
+export function stepIndexWrite(
+  ks: string,
+  s: Step,
+  turnCreatedAt: Date,
+  parsed: unknown,
+  buckets: DayBuckets,
+  writeTimeUs?: bigint,
+): Statement {
   const label = labelOf(s.type, parsed);
-  if (label) {
-    out.push(
-      insert(ks, 'turn_labels_by_account_day', {
-        account_id: s.accountId,
-        day,
-        source: label.source,
-        label: label.label,
-        score: label.score,
-        turn_id: s.turnId,
-        idx: s.idx,
-        session_id: s.sessionId,
-      }),
-    );
-  }
-  return out;
+  return insert(
+    ks,
+    'steps_by_account_day_bucket',
+    {
+      account_id: s.accountId,
+      day: dayOf(turnCreatedAt),
+      bucket: turnBucket(s, turnCreatedAt, buckets),
+      turn_id: s.turnId,
+      idx: s.idx,
+      session_id: s.sessionId,
+      step_type: s.type,
+      duration_ms: s.durationMs,
+      ...(label ? { label: label.label, score: label.score } : {}),
+    },
+    writeTimeUs === undefined ? {} : { writeTimeUs },
+  );
 }
 
-export function insertPendingInput(ks: string, s: Step, question: string): Statement {
-  return insert(ks, 'pending_inputs_by_account', {
-    account_id: s.accountId,
-    session_id: s.sessionId,
-    turn_id: s.turnId,
-    question,
-    created_at: s.createdAt,
-  });
+/** The InputRequest step whose pending row a write names. */
+export interface PendingStep {
+  accountId: string;
+  sessionId: string;
+  turnId: string;
+  idx: number;
 }
 
-/** A human reply answers the agent turn's InputRequest. A row delete: CDC consumers see it (range deletes they would not). */
-export function deletePendingInput(ks: string, accountId: string, sessionId: string, agentTurnId: string): Statement {
-  return deleteRow(ks, 'pending_inputs_by_account', {
-    account_id: accountId,
-    session_id: sessionId,
-    turn_id: agentTurnId,
-  });
+function pendingKey(p: PendingStep, turnCreatedAt: Date, buckets: DayBuckets) {
+  return {
+    account_id: p.accountId,
+    day: dayOf(turnCreatedAt),
+    bucket: turnBucket(p, turnCreatedAt, buckets),
+    session_id: p.sessionId,
+    turn_id: p.turnId,
+    idx: p.idx,
+  };
 }
+
+/** An open InputRequest (src/store/pending.ts says how its timestamps order it against its closing). */
+export function insertPendingInput(
+  ks: string,
+  s: Step,
+  question: string,
+  turnCreatedAt: Date,
+  buckets: DayBuckets,
+  writeTimeUs?: bigint,
+): Statement {
+  return insert(
+    ks,
+    'pending_inputs_by_account_day_bucket',
+    { ...pendingKey(s, turnCreatedAt, buckets), question, created_at: s.createdAt },
+    writeTimeUs === undefined ? {} : { writeTimeUs },
+  );
+}
+
+/**
+ * The request closes (answered, regenerated, rewritten to another type). A row delete: CDC
+ * consumers see it (range deletes they would not).
+ */
+export function deletePendingInput(
+  ks: string,
+  p: PendingStep,
+  turnCreatedAt: Date,
+  buckets: DayBuckets,
+  writeTimeUs?: bigint,
+): Statement {
+  return deleteRow(
+    ks,
+    'pending_inputs_by_account_day_bucket',
+    pendingKey(p, turnCreatedAt, buckets),
+    writeTimeUs === undefined ? {} : { writeTimeUs },
+  );
+}
+
+/** The question of an InputRequest step's validated content. */
+export const questionOf = (parsed: unknown): string => (parsed as { question: string }).question;

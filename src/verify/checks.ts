@@ -1,6 +1,6 @@
 import type { Turn } from '../domain/model.ts';
 import { KEY_QUERIES, type KeyQueries, type Page, type PageRequest } from '../domain/queries.ts';
-import { accountIdOf, generateSession, type SeedConfig, type SessionModel } from '../seed/generator.ts';
+import { accountIdOf, generateSession, windowDays, type SeedConfig, type SessionModel } from '../seed/generator.ts';
 import type { Focus } from './ground-truth.ts';
 
 /** One key query with fixed arguments, asked of both the store under test and the ground truth. */
@@ -17,24 +17,24 @@ export const QUERY_TITLES = Object.fromEntries(Object.values(KEY_QUERIES).map((q
   string
 >;
 
-/** Follows cursors to the end, so stores with different cursor formats compare on items alone. */
-async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
-  const items: T[] = [];
+/** What allPages puts where a store broke the paging contract, so the answer differs from the ground truth's. */
+const EMPTY_PAGE_AFTER_CURSOR = 'an empty page after a cursor (a cursor must mean more items follow)';
+
+/**
+ * Follows cursors to the end, so stores with different cursor formats compare on items alone; a
+ * page that comes back empty after a cursor breaks the contract and shows up in the answer.
+ */
+async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<(T | string)[]> {
+  const items: (T | string)[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
     const page = await fetch({ limit, ...(cursor ? { cursor } : {}) });
+    if (cursor && page.items.length === 0) items.push(EMPTY_PAGE_AFTER_CURSOR);
     items.push(...page.items);
     if (!page.cursor) return items;
     cursor = page.cursor;
   }
   throw new Error('more than 10000 pages: the cursor does not advance');
-}
-
-export function windowDays(config: SeedConfig): string[] {
-  const end = Date.parse(`${config.endDate}T00:00:00Z`);
-  return Array.from({ length: config.days }, (_, i) =>
-    new Date(end - (config.days - i) * 86_400_000).toISOString().slice(0, 10),
-  );
 }
 
 export interface Plan {
@@ -103,7 +103,7 @@ export function checksFor(sample: CheckSample): Check[] {
     for (const d of days.slice(-5))
       checks.push({ query: 'A2', label: `${a} ${d}`, run: (q) => q.stepTypeDistribution(a, d) });
     checks.push({ query: 'A3', label: a, run: (q) => q.stepLatency(a, days) });
-    checks.push({ query: 'A5', label: a, run: (q) => q.pendingInputs(a) });
+    checks.push({ query: 'A5', label: a, run: (q) => q.pendingInputs(a, days) });
     checks.push({ query: 'A6', label: a, run: (q) => q.languageMix(a, days) });
     checks.push({
       query: 'E1',

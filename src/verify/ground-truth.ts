@@ -21,9 +21,9 @@ import {
   type TypeCount,
   type TypeLatency,
 } from '../domain/queries.ts';
-import { STEP_TYPES, StepType, stepTypeName } from '../domain/step-types.ts';
+import { labelOf, STEP_TYPES, StepType, stepTypeName } from '../domain/step-types.ts';
 import type { SessionModel } from '../seed/generator.ts';
-import { labelOf, ROOT } from '../store/writes.ts';
+import { ROOT } from '../store/writes.ts';
 
 /**
  * The expected answer of every key query, computed from the generator's own model (never from a
@@ -65,7 +65,8 @@ interface AccountDetail {
   languages: Map<string, Map<string, number>>;
   /** day -> classifier verdicts. */
   classified: Map<string, Labeled[]>;
-  pending: PendingInput[];
+  /** With the asking turn's day. */
+  pending: (PendingInput & { day: string })[];
 }
 
 const ms = (d: Date): number => d.getTime();
@@ -224,7 +225,7 @@ export class GroundTruth implements KeyQueries {
           langs.set(label.label, (langs.get(label.label) ?? 0) + 1);
         }
       } else if (s.type === StepType.InputRequest && m.pending.has(s.turnId)) {
-        // The seeder writes one pending row per InputRequest step of the turn; the last one stands.
+        // One entry per turn: its InputRequest with the highest idx (steps come in idx order per turn).
         questions.set(s.turnId, {
           question: (JSON.parse(s.content) as { question: string }).question,
           createdAt: iso(s.createdAt),
@@ -232,7 +233,13 @@ export class GroundTruth implements KeyQueries {
       }
     }
     for (const [turnId, q] of questions)
-      a.pending.push({ sessionId: session.sessionId, turnId, question: q.question, createdAt: q.createdAt });
+      a.pending.push({
+        sessionId: session.sessionId,
+        turnId,
+        question: q.question,
+        createdAt: q.createdAt,
+        day: turnDay.get(turnId)!,
+      });
   }
 
   private session(sessionId: string): SessionDetail | undefined {
@@ -312,8 +319,11 @@ export class GroundTruth implements KeyQueries {
     return out;
   }
 
-  async pendingInputs(accountId: string): Promise<PendingInput[]> {
-    return (this.account(accountId)?.pending ?? []).map((p) => ({ ...p }));
+  async pendingInputs(accountId: string, days: string[]): Promise<PendingInput[]> {
+    const wanted = new Set(days);
+    return (this.account(accountId)?.pending ?? [])
+      .filter((p) => wanted.has(p.day))
+      .map(({ sessionId, turnId, question, createdAt }) => ({ sessionId, turnId, question, createdAt }));
   }
 
   async languageMix(accountId: string, days: string[]): Promise<LabelCount[]> {

@@ -144,7 +144,7 @@ describe.skipIf(why !== null)(`the connector in charts/agentstore${why ? ` (skip
         'connector.class': 'com.scylladb.cdc.debezium.connector.ScyllaConnector',
         'scylla.cluster.ip.addresses': 'rel-agentstore-scylladb-client.ns.svc:9042',
         'scylla.table.names':
-          'agentstore.sessions,agentstore.turns_by_session,agentstore.steps_by_turn,agentstore.pending_inputs_by_account',
+          'agentstore.sessions,agentstore.turns_by_session,agentstore.steps_by_turn,agentstore.pending_inputs_by_account_day_bucket',
         'scylla.user': 'cassandra-user',
         'scylla.password': 'pw from the secret',
       });

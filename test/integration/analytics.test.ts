@@ -10,7 +10,7 @@ import { analyzeTables, loadSessions } from '../../src/postgres/load.ts';
 import { migratePg } from '../../src/postgres/migrate.ts';
 import { AGENT_VERSIONS, accountIdOf, generateSessions, type SeedConfig } from '../../src/seed/generator.ts';
 import { seed } from '../../src/seed/seeder.ts';
-import { windowDays } from '../../src/verify/checks.ts';
+import { windowDays } from '../../src/seed/generator.ts';
 import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
 import { waitCaughtUp } from '../support/readside.ts';
 import { useStandinStack } from '../support/standin-stack.ts';

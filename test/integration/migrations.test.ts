@@ -81,7 +81,7 @@ describe('migrations on the real CQL server', () => {
       const w = insertTurn(k, turn, at);
       await c.exec.execute(w.query, w.params);
     }
-    const result = await migrate(opts(k));
+    const result = await migrate({ ...opts(k), target: 3 });
     expect(result.applied).toEqual([3]);
     const v1 = await c.exec.execute(
       `SELECT count(*) AS n FROM ${k}.agent_turns_by_version_day WHERE agent_version = 'v1' AND day = '2026-10-03'`,

@@ -142,7 +142,7 @@ describe('projector crash and restart', () => {
       // Rows of the guarded tables are refused one by one. `sessions` has no ordering guard by design
       // (set-once cells and a last-activity max-register: its ops commute, docs/read-side.md), so its
       // events apply again, to no effect: the snapshot below is what shows it.
-      for (const table of ['turns_by_session', 'steps_by_turn', 'pending_inputs_by_account']) {
+      for (const table of ['turns_by_session', 'steps_by_turn', 'pending_inputs_by_account_day_bucket']) {
         expect(counts[`${table} applied`] ?? 0, `${table}: nothing applied twice`).toBe(0);
         expect(counts[`${table} duplicate`], `${table}: redelivered`).toBeGreaterThan(0);
       }

@@ -82,7 +82,7 @@ describe('projector on connector-format fixtures', () => {
       { day: '2025-10-09', label: 'question', count: 1, fraction: 1 },
     ]);
     expect(await q().turnsByLabel('acct_fx', ['2025-10-09'], 'bug_report', 0)).toEqual([]);
-    expect(await q().pendingInputs('acct_fx')).toEqual([]);
+    expect(await q().pendingInputs('acct_fx', ['2025-10-09'])).toEqual([]);
     expect(await q().agentTurnsByVersion('atlas-1.0.0', ['2025-10-09'])).toEqual([{ day: '2025-10-09', count: 1 }]);
     expect(await q().dailyActiveAccounts('2025-10-09')).toBe(1);
     applied = await snapshot(redis, prefix);

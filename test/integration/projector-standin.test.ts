@@ -30,7 +30,7 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
     expect(report.passed).toBe(true);
   });
 
-  it('live store commands through the stand-in (LWT claims, batches, pending-input delete, branch switch) project to the same answers as the CQL store', async () => {
+  it('live store commands through the stand-in (LWT claims, batches, answered and regenerated questions, a rewrite, branch switch) project to the same answers as the CQL store', async () => {
     const standin = await s.openStandin();
     const store = new AgentStore(standin, ks);
     const at = (m: number) => new Date(Date.UTC(2026, 9, 20, 10, m));
@@ -86,13 +86,40 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
         prompt: 'Yes, staging.',
         at: at(6),
       });
+      await store.appendTurn({
+        sessionId: 'ses_live',
+        turnId: 'trn_a3',
+        role: 'agent',
+        parentId: 'trn_h2',
+        agentVersion: 'v2',
+        at: at(7),
+      });
+      await store.addSteps({
+        turnId: 'trn_a3',
+        steps: [
+          {
+            idx: 0,
+            type: 'InputRequest',
+            content: { question: 'Which region?', inputType: 'text' },
+            durationMs: 6,
+            at: at(7),
+          },
+        ],
+      });
+      // A re-run classifier rewrites trn_a1's verdict: it counts once, with its new label.
+      await store.addSteps({
+        turnId: 'trn_a1',
+        steps: [
+          { idx: 0, type: 'TurnClassifier', content: { label: 'bug_report', score: 0.9 }, durationMs: 31, at: at(8) },
+        ],
+      });
       await store.switchBranch({ sessionId: 'ses_live', parentId: 'trn_h1', childId: 'trn_a1' });
       await store.createSession({ sessionId: 'ses_live', accountId: 'acct_live', title: 'Live session', at: at(9) }); // a retry: the LWT does not apply
     } finally {
       await standin.close();
     }
     await waitCaughtUp(rs, s.redis);
-    const cql = new CqlQueries(s.c.exec, ks, { now: () => at(30) });
+    const cql = new CqlQueries(s.c.exec, ks);
     const redisQ = new RedisQueries(s.redis, rs.keyPrefix, 0);
     const days = ['2026-10-20'];
     const ask = (q: CqlQueries | RedisQueries) =>
@@ -102,16 +129,18 @@ describe('CDC stand-in -> projector -> Redis read models', () => {
         q.siblings('trn_a1'),
         q.turnSteps('trn_a1', { limit: 10 }),
         q.accountSessions('acct_live', { limit: 10 }),
-        q.pendingInputs('acct_live'),
+        q.pendingInputs('acct_live', days),
         q.turnsPerDay('acct_live', days),
         q.stepLatency('acct_live', days),
         q.labelFractions('acct_live', days),
         q.agentTurnsByVersion('v2', days),
       ]);
     const expected = await ask(cql);
+    // trn_a1's question was regenerated away, trn_a2's answered: only trn_a3's is open.
     expect(expected[5]).toEqual([
-      { sessionId: 'ses_live', turnId: 'trn_a1', question: 'Which env?', createdAt: at(3).toISOString() },
+      { sessionId: 'ses_live', turnId: 'trn_a3', question: 'Which region?', createdAt: at(7).toISOString() },
     ]);
+    expect(expected[8]).toEqual([{ day: '2026-10-20', label: 'bug_report', count: 1, fraction: 1 }]);
     expect(await ask(redisQ)).toEqual(expected);
   });
 });

@@ -16,8 +16,7 @@ const opts = { samples: 25, accountSamples: 4 };
 beforeAll(async () => {
   c = await connectTestCql();
   await migrate({ exec: c.exec, keyspace: k, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
-  const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
-  queries = new CqlQueries(c.exec, k, { now: () => end, historyMonths: 3 });
+  queries = new CqlQueries(c.exec, k);
 });
 afterAll(async () => {
   await dropKeyspace(c, k);

@@ -18,7 +18,7 @@ beforeAll(async () => {
   c = await connectTestCql();
   await migrate({ exec: c.exec, keyspace: k, dialect: c.dialect, datacenter: 'datacenter1', replicationFactor: 1 });
   store = new AgentStore(c.exec, k, clock);
-  q = new CqlQueries(c.exec, k, { now: () => new Date('2026-10-31T00:00:00Z') });
+  q = new CqlQueries(c.exec, k);
 });
 afterAll(async () => {
   await dropKeyspace(c, k);
@@ -74,9 +74,9 @@ describe('the store on the real CQL server', () => {
       turnId: 'g2',
       steps: [{ idx: 0, type: 'InputRequest', content: { question: 'Budget?', inputType: 'text' }, durationMs: 4 }],
     });
-    expect((await q.pendingInputs('a1')).map((p) => p.turnId)).toEqual(['g2']);
+    expect((await q.pendingInputs('a1', ['2026-10-05'])).map((p) => p.turnId)).toEqual(['g2']);
     await store.appendTurn({ sessionId: 's1', turnId: 'h3', role: 'human', parentId: 'g2', prompt: '100 EUR a night' });
-    expect(await q.pendingInputs('a1')).toEqual([]);
+    expect(await q.pendingInputs('a1', ['2026-10-05'])).toEqual([]);
   });
 
   it('serves the summary, the session list and the analytics', async () => {

@@ -24,7 +24,14 @@ export function model(
   pending: string[],
 ): SessionModel {
   const { sessionId, accountId } = session;
-  const out: SessionModel = { session, turns: [], steps: [], active: new Map(active), pending: new Set(pending) };
+  const out: SessionModel = {
+    session,
+    turns: [],
+    steps: [],
+    active: new Map(active),
+    pending: new Set(pending),
+    superseded: [],
+  };
   for (const t of turns) {
     const turn: Turn = {
       turnId: t.id,

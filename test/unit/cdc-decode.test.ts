@@ -23,7 +23,7 @@ describe('decoding connector messages', () => {
   });
 
   it('tombstones and heartbeats are recognised, not applied', () => {
-    expect(decode(topic('pending_inputs_by_account'), null, cfg)).toEqual({ kind: 'tombstone' });
+    expect(decode(topic('pending_inputs_by_account_day_bucket'), null, cfg)).toEqual({ kind: 'tombstone' });
     expect(decode('__debezium-heartbeat.fx', Buffer.from('{"ts_ms":1}'), cfg)).toEqual({ kind: 'heartbeat' });
   });
 
@@ -66,9 +66,9 @@ describe('effects of an event', () => {
   });
 
   it('a delete removes what the before image added and always writes the guard', () => {
-    const e = effectOf(k, change('pending_inputs_by_account', '09-pending-delete'));
+    const e = effectOf(k, change('pending_inputs_by_account_day_bucket', '09-pending-delete'));
     expect(e.writeGuard).toBe(true);
-    expect(e.ops).toEqual([{ op: 'HDEL', key: k.pending('acct_fx'), a: 'ses_fx1\x1ftrn_fxa1' }]);
+    expect(e.ops).toEqual([{ op: 'HDEL', key: k.pending('acct_fx', '2025-10-09'), a: 'ses_fx1\x1ftrn_fxa1\x1f3' }]);
   });
 
   it('sessions are guard-free (set-once cells and a last_activity max-register); other tables are last-writer-wins', () => {

@@ -7,7 +7,7 @@ import {
   insertPendingInput,
   insertSession,
   insertStep,
-  lastActivityWrites,
+  lastActivityWrite,
   setActiveChild,
   turnIndexWrites,
 } from '../../src/store/writes.ts';
@@ -52,7 +52,7 @@ describe('CDC stand-in: which row a write touches', () => {
       table: 'steps_by_turn',
       key: { turn_id: 'trn_2', idx: 3 },
     });
-    const [byTurn, byDay] = turnIndexWrites(ks, turn, session);
+    const [byTurn, byDay] = turnIndexWrites(ks, turn, () => 1);
     expect(parse(byTurn!)).toMatchObject({
       table: 'turns_by_session',
       key: { session_id: 'ses_1', parent_id: '', created_at: at, turn_id: 'trn_1' },
@@ -62,14 +62,13 @@ describe('CDC stand-in: which row a write touches', () => {
   });
 
   it('updates: USING TIMESTAMP is the change time; active_root is the static row', () => {
-    const [sessions, byAccount] = lastActivityWrites(ks, session, at);
-    expect(parse(sessions!)).toMatchObject({
+    expect(parse(lastActivityWrite(ks, session.sessionId, at))).toMatchObject({
       table: 'sessions',
       kind: 'update',
       key: { session_id: 'ses_1' },
       writeTimeUs: BigInt(at.getTime()) * 1000n,
     });
-    expect(parse(byAccount!)).toBeNull();
+    expect(parse(lastActivityWrite(ks, session.sessionId, at, false))).not.toHaveProperty('writeTimeUs');
     expect(parse(setActiveChild(ks, 'ses_1', null, 'trn_1'))).toMatchObject({
       table: 'turns_by_session',
       staticRow: true,
@@ -84,17 +83,23 @@ describe('CDC stand-in: which row a write touches', () => {
   });
 
   it('row deletes, and writes it cannot represent faithfully throw', () => {
-    expect(parse(insertPendingInput(ks, step, 'q?'))).toMatchObject({
-      table: 'pending_inputs_by_account',
+    expect(parse(insertPendingInput(ks, step, 'q?', at, () => 1, 7n))).toMatchObject({
+      table: 'pending_inputs_by_account_day_bucket',
       kind: 'insert',
+      writeTimeUs: 7n,
     });
-    expect(parse(deletePendingInput(ks, 'acct_1', 'ses_1', 'trn_2'))).toMatchObject({
+    expect(parse(deletePendingInput(ks, step, at, () => 1))).toMatchObject({
       kind: 'delete',
-      key: { account_id: 'acct_1', session_id: 'ses_1', turn_id: 'trn_2' },
+      key: { account_id: 'acct_1', day: '2026-10-01', bucket: 0, session_id: 'ses_1', turn_id: 'trn_2', idx: 3 },
     });
-    expect(() => deleteRow(ks, 'pending_inputs_by_account', { account_id: 'a', session_id: 's' })).toThrow(
-      /range writes are not CDC-visible/,
-    );
+    expect(() =>
+      deleteRow(ks, 'pending_inputs_by_account_day_bucket', {
+        account_id: 'a',
+        day: '2026-10-01',
+        bucket: 0,
+        session_id: 's',
+      }),
+    ).toThrow(/range writes are not CDC-visible/);
     expect(() => parse({ query: `UPDATE ${ks}.sessions SET title = 'x' WHERE session_id = ?`, params: ['s'] })).toThrow(
       /a write that does not name its row/,
     );

@@ -5,6 +5,7 @@ import { STEP_TYPES, StepType } from '../../src/domain/step-types.ts';
 import {
   accountIdOf,
   AGENT_VERSIONS,
+  datasetSchedules,
   generateSession,
   generateSessions,
   type SeedConfig,
@@ -12,7 +13,8 @@ import {
 } from '../../src/seed/generator.ts';
 import { ROOT } from '../../src/store/writes.ts';
 
-const config: SeedConfig = { seed: 7, sessions: 300, accounts: 25, days: 14, endDate: '2026-11-01' };
+// The generator's own shapes, without the churn mode's rewrites (tested on their own below).
+const config: SeedConfig = { seed: 7, sessions: 300, accounts: 25, days: 14, endDate: '2026-11-01', churn: false };
 const models: SessionModel[] = [...generateSessions(config)];
 const allTurns = models.flatMap((m) => m.turns);
 const allSteps = models.flatMap((m) => m.steps);
@@ -176,13 +178,17 @@ describe('generator: conversation DAGs', () => {
     expect(Math.max(...lengths)).toBeGreaterThanOrEqual(8);
   });
 
-  it('marks exactly the childless agent turns with an InputRequest as pending', () => {
+  it('marks as pending exactly the asking agent turns that no human answered and no newer agent turn replaced', () => {
     let pending = 0;
     let answered = 0;
     for (const m of models) {
       const parents = new Set(m.turns.map((t) => t.parentId));
       const asking = new Set(m.steps.filter((s) => s.type === StepType.InputRequest).map((s) => s.turnId));
-      const expected = new Set([...asking].filter((id) => !parents.has(id)));
+      const replaced = (t: Turn) =>
+        m.turns.some((o) => o.role === 'agent' && o.parentId === t.parentId && o.createdAt > t.createdAt);
+      const expected = new Set(
+        m.turns.filter((t) => asking.has(t.turnId) && !parents.has(t.turnId) && !replaced(t)).map((t) => t.turnId),
+      );
       expect(m.pending).toEqual(expected);
       pending += expected.size;
       answered += asking.size - expected.size;
@@ -265,5 +271,89 @@ describe('generator: time and accounts', () => {
     expect(counts.get(accountIdOf(config, 0))).toBe(sorted[0]);
     expect(sorted[0]!).toBeGreaterThan(4 * sorted[Math.floor(sorted.length / 2)]!);
     for (const id of counts.keys()) expect(id.startsWith(accountIdOf(config, 0).replace(/_0$/, '_'))).toBe(true);
+  });
+});
+
+describe('generator: churn mode (on unless churn is false)', () => {
+  const churned = { ...config, churn: undefined };
+  const ms = [...generateSessions(churned)];
+  const finals = new Map(ms.flatMap((m) => m.steps.map((s) => [`${s.turnId}/${s.idx}`, s] as const)));
+  const superseded = ms.flatMap((m) => m.superseded);
+
+  it('rewrites steps under the same (turn, idx): each earlier version is replaced by a later one', () => {
+    expect(models.every((m) => m.superseded.length === 0)).toBe(true);
+    expect(superseded.length).toBeGreaterThan(50);
+    for (const old of superseded) {
+      const last = finals.get(`${old.turnId}/${old.idx}`)!;
+      expect(last.createdAt.getTime()).toBeGreaterThan(old.createdAt.getTime());
+      expect(() => checkContent('content', old.type, old.content)).not.toThrow();
+      expect(last.createdAt.getTime()).toBeLessThan(windowEnd);
+    }
+    const changed = (f: (a: Step, b: Step) => boolean) =>
+      superseded.filter((old) => f(old, finals.get(`${old.turnId}/${old.idx}`)!)).length;
+    expect(
+      changed((a, b) => a.type === b.type && a.content === b.content && a.durationMs !== b.durationMs),
+    ).toBeGreaterThan(5);
+    expect(changed((a, b) => a.type === b.type && a.content !== b.content)).toBeGreaterThan(5);
+    expect(
+      changed(
+        (a, b) => a.type === StepType.TurnClassifier && b.type === StepType.TurnClassifier && a.content !== b.content,
+      ),
+    ).toBeGreaterThan(3);
+    expect(changed((a, b) => a.type === StepType.InputRequest && b.type !== StepType.InputRequest)).toBeGreaterThan(3);
+    expect(changed((a, b) => a.type !== StepType.InputRequest && b.type === StepType.InputRequest)).toBeGreaterThan(3);
+    expect(changed((a, b) => a.type === StepType.LangDetection && b.type === StepType.TurnClassifier)).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('answers questions at once, or regenerates them away; pending follows the last versions', () => {
+    let atOnce = 0;
+    let replaced = 0;
+    for (const m of ms) {
+      const asking = new Set(m.steps.filter((s) => s.type === StepType.InputRequest).map((s) => s.turnId));
+      const ends = new Map<string, number>();
+      for (const s of m.steps)
+        ends.set(s.turnId, Math.max(ends.get(s.turnId) ?? 0, s.createdAt.getTime() + s.durationMs));
+      for (const t of m.turns) {
+        if (
+          t.role === 'human' &&
+          t.parentId &&
+          asking.has(t.parentId) &&
+          t.createdAt.getTime() - ends.get(t.parentId)! < 2000
+        )
+          atOnce++;
+        if (
+          t.role === 'agent' &&
+          asking.has(t.turnId) &&
+          m.turns.some((o) => o.role === 'agent' && o.parentId === t.parentId && o.createdAt > t.createdAt)
+        )
+          replaced++;
+      }
+      const answeredOrReplaced = (id: string) =>
+        m.turns.some((o) => o.parentId === id) ||
+        m.turns.some((o) => {
+          const t = m.turns.find((x) => x.turnId === id)!;
+          return o.role === 'agent' && o.parentId === t.parentId && o.createdAt > t.createdAt;
+        });
+      expect(m.pending).toEqual(new Set([...asking].filter((id) => !answeredOrReplaced(id))));
+    }
+    expect(atOnce).toBeGreaterThan(30);
+    expect(replaced).toBeGreaterThan(10);
+  });
+
+  it('buckets the two most active accounts, one of them changing its bucket count mid-window', () => {
+    const schedules = datasetSchedules(churned);
+    expect(schedules.get(accountIdOf(config, 0))).toEqual([
+      { since: '2026-10-18', buckets: 4 },
+      { since: '2026-10-25', buckets: 8 },
+    ]);
+    expect(schedules.get(accountIdOf(config, 1))).toEqual([{ since: '2026-10-22', buckets: 2 }]);
+    expect(datasetSchedules(config).size).toBe(0);
+  });
+
+  it('changes what happens in a session, not whose it is or when it starts', () => {
+    expect(ms.map((m) => m.session)).toEqual(models.map((m) => m.session));
+    expect(ms.filter((m, i) => m.turns.length !== models[i]!.turns.length).length).toBeGreaterThan(10);
   });
 });

@@ -294,10 +294,10 @@ describe('GroundTruth on hand-built sessions', () => {
   });
 
   it("A5 lists unanswered InputRequests with the step's time, by session then turn", async () => {
-    expect(await truth.pendingInputs('A')).toEqual([
+    expect(await truth.pendingInputs('A', DAYS)).toEqual([
       { sessionId: 's1', turnId: 'g2', question: 'Which env?', createdAt: '2026-10-01T10:00:31.030Z' },
     ]);
-    expect(await truth.pendingInputs('B')).toEqual([]);
+    expect(await truth.pendingInputs('B', DAYS)).toEqual([]);
   });
 
   it('A6 sums detected languages, most frequent first, then by label', async () => {
@@ -359,7 +359,7 @@ async function answers(
       await pages((p) => q.accountSessions(a, p), 3),
       await q.turnsPerDay(a, days),
       await q.stepLatency(a, days),
-      await q.pendingInputs(a),
+      await q.pendingInputs(a, days),
       await q.languageMix(a, days),
       await q.turnsByLabel(a, days, 'bug_report', 0.7),
       await q.turnsByLabel(a, days, 'question', 0.5),
@@ -405,7 +405,7 @@ describe('GroundTruth with a focus', () => {
     expect((await full.turnsPerDay(accounts[0]!, days)).reduce((n, d) => n + d.human + d.agent, 0)).toBe(
       models.filter((m) => m.session.accountId === accounts[0]).reduce((n, m) => n + m.turns.length, 0),
     );
-    expect((await full.pendingInputs(accounts[0]!)).length).toBe(
+    expect((await full.pendingInputs(accounts[0]!, days)).length).toBe(
       models.filter((m) => m.session.accountId === accounts[0]).reduce((n, m) => n + m.pending.size, 0),
     );
   });

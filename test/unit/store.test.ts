@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, ValidationError } from '../../src/domain/errors.ts';
+import { LimitError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
+import { LIMITS } from '../../src/domain/limits.ts';
 import { StepType } from '../../src/domain/step-types.ts';
 import { AgentStore } from '../../src/store/store.ts';
 import { FakeCql } from '../support/fake-cql.ts';
@@ -125,8 +126,11 @@ describe('AgentStore validation: bad input names the field and writes nothing', 
 });
 
 describe('AgentStore writes', () => {
-  it('appends a human reply: claims the turn, points the parent at it and clears its pending input', async () => {
+  it('appends a human reply: claims the turn, points the parent at it, then closes its open question after it', async () => {
     const { cql, store } = setup();
+    cql.rows['pending_inputs_by_account_day_bucket'] = new Map([
+      ['a1', { idx: 2, written: Number.MAX_SAFE_INTEGER - 5 }],
+    ]);
     const turn = await store.appendTurn({
       sessionId: 's1',
       turnId: 'h2',
@@ -139,10 +143,37 @@ describe('AgentStore writes', () => {
     expect(claim.query).toMatch(/IF NOT EXISTS$/);
     const batch = cql.batches[0]!.map((s) => s.query);
     expect(batch.some((q) => q.startsWith('UPDATE ks.turns_by_session SET active_child'))).toBe(true);
-    expect(batch.some((q) => q.startsWith('DELETE FROM ks.pending_inputs_by_account'))).toBe(true);
+    // The close comes after the turn is stored, and after the request's own write time (whatever clock wrote it).
+    const close = cql.executed.find((s) => s.query.startsWith('DELETE FROM ks.pending_inputs_by_account_day_bucket'))!;
+    expect(cql.executed.indexOf(close)).toBeGreaterThan(cql.executed.indexOf(claim));
+    expect(close.query).toMatch(/USING TIMESTAMP \?/);
+    expect(close.params).toEqual([BigInt(Number.MAX_SAFE_INTEGER - 4), 'a1', '2026-10-01', 0, 's1', 'g1', 2]);
   });
 
-  it('a retried append reuses the stored time, so index rows land on the same keys', async () => {
+  it('counts the turn with a compare-and-set before claiming it, and refuses a full session', async () => {
+    const { cql, store } = setup();
+    await store.appendTurn({ sessionId: 's1', turnId: 'h2', role: 'human', parentId: 'g1', prompt: 'hi' });
+    const count = cql.executed.find(
+      (s) => s.query.includes('turn_counts_by_session') && !s.query.startsWith('SELECT'),
+    )!;
+    expect(count.query).toBe('INSERT INTO ks.turn_counts_by_session (session_id, turns) VALUES (?, ?) IF NOT EXISTS');
+    expect(count.params).toEqual(['s1', 1]);
+    expect(cql.executed.indexOf(count)).toBeLessThan(
+      cql.executed.findIndex((s) => s.query.includes('INSERT INTO ks.turns (')),
+    );
+
+    const full = setup();
+    full.cql.rows['turn_counts_by_session'] = new Map([['s1', { turns: LIMITS.turnsPerSession }]]);
+    const err = await rejected(
+      full.store.appendTurn({ sessionId: 's1', turnId: 'h2', role: 'human', parentId: 'g1', prompt: 'hi' }),
+    );
+    expect(err).toBeInstanceOf(LimitError);
+    expect(err.field).toBe('sessionId');
+    expect(err.message).toMatch(/has 2000 turns, the most a session holds \(2000\): continue in a new session/);
+    expect(full.cql.writes()).toHaveLength(0);
+  });
+
+  it('a retried append reuses the stored time, so index rows land on the same keys, and is not counted again', async () => {
     const { cql, store } = setup();
     const stored = new Date('2026-10-01T09:00:00Z');
     cql.rows['turns']!.set('h2', {
@@ -161,8 +192,9 @@ describe('AgentStore writes', () => {
       prompt: 'again',
     });
     expect(turn.createdAt).toEqual(stored);
-    const byDay = cql.batches[0]!.find((s) => s.query.includes('turns_by_account_day'))!;
+    const byDay = cql.batches[0]!.find((s) => s.query.includes('turns_by_account_day_bucket'))!;
     expect(byDay.params).toContain(stored);
+    expect(cql.writes().some((s) => s.query.includes('turn_counts_by_session'))).toBe(false);
   });
 
   it('refuses a turn id already used elsewhere', async () => {
@@ -173,7 +205,22 @@ describe('AgentStore writes', () => {
     expect(err.field).toBe('turnId');
   });
 
-  it('writes labels and a pending input for steps of an unanswered turn', async () => {
+  it('refuses an `at` more than the clock skew ahead, naming the field', async () => {
+    const { cql, store } = setup();
+    const ahead = new Date(T0.getTime() + LIMITS.clockSkewMs + 1000);
+    const err = await rejected(
+      store.appendTurn({ sessionId: 's1', turnId: 'h2', role: 'human', parentId: 'g1', prompt: 'hi', at: ahead }),
+    );
+    expect(err.field).toBe('at');
+    expect(err.message).toMatch(/at most 5 s ahead are accepted/);
+    const step = { idx: 0, type: 'Text', content: { text: 'x' }, durationMs: 1, at: ahead };
+    expect((await rejected(store.addSteps({ turnId: 'g1', steps: [step] }))).field).toBe('steps[0].at');
+    const near = new Date(T0.getTime() + LIMITS.clockSkewMs);
+    await store.addSteps({ turnId: 'g1', steps: [{ ...step, at: near }] });
+    expect(cql.writes().length).toBeGreaterThan(0);
+  });
+
+  it('writes one analytics row per step, keyed by (turn, idx), with the measures as columns, and opens a pending input', async () => {
     const { cql, store } = setup();
     await store.addSteps({
       turnId: 'g1',
@@ -193,33 +240,89 @@ describe('AgentStore writes', () => {
         },
       ],
     });
-    expect(cql.executed.filter((s) => s.query.startsWith('INSERT INTO ks.steps_by_turn'))).toHaveLength(3);
+    const stepRows = cql.executed.filter((s) => s.query.startsWith('INSERT INTO ks.steps_by_turn'));
+    expect(stepRows).toHaveLength(3);
     const derived = cql.batches[0]!;
-    const labels = derived
-      .filter((s) => s.query.includes('turn_labels_by_account_day'))
-      .map((s) => s.params.slice(2, 5));
-    expect(labels).toEqual([
-      ['language', 'de', 0.97],
-      ['classifier', 'bug_report', 0.91],
+    const analytics = derived.filter((s) => s.query.includes('steps_by_account_day_bucket'));
+    expect(analytics.map((s) => s.query.match(/\(([^)]*)\)/)![1])).toEqual([
+      'account_id, day, bucket, turn_id, idx, session_id, step_type, duration_ms, label, score',
+      'account_id, day, bucket, turn_id, idx, session_id, step_type, duration_ms, label, score',
+      'account_id, day, bucket, turn_id, idx, session_id, step_type, duration_ms',
     ]);
-    const pending = derived.find((s) => s.query.includes('pending_inputs_by_account'))!;
-    expect(pending.params).toEqual(['a1', 's1', 'g1', 'Which OS?', T0]);
+    expect(analytics[1]!.params.slice(0, 10)).toEqual([
+      'a1',
+      '2026-10-01',
+      0,
+      'g1',
+      1,
+      's1',
+      11,
+      40,
+      'bug_report',
+      0.91,
+    ]);
+    // The step row and its analytics row share one write time, so two rewrites settle on the same version.
+    const ts = stepRows[1]!.params.at(-1);
+    expect(typeof ts).toBe('bigint');
+    expect(analytics[1]!.params.at(-1)).toBe(ts);
+    const pending = derived.find((s) => s.query.includes('pending_inputs_by_account_day_bucket'))!;
+    expect(pending.params).toEqual(['a1', '2026-10-01', 0, 's1', 'g1', 2, 'Which OS?', T0, ts]);
   });
 
-  it('does not mark an InputRequest pending when a human already answered', async () => {
+  it('an InputRequest asked after its answer was stored opens and closes at once, the close after the open', async () => {
     const { cql, store } = setup();
     cql.rows['turns_by_session']!.set('s1/g1', { turn_id: 'h9' });
     await store.addSteps({
       turnId: 'g1',
       steps: [{ idx: 0, type: 'InputRequest', content: { question: 'OK?', inputType: 'confirm' }, durationMs: 5 }],
     });
-    expect(cql.batches[0]!.some((s) => s.query.includes('pending_inputs_by_account'))).toBe(false);
+    const open = cql.batches[0]!.find((s) => s.query.includes('pending_inputs_by_account_day_bucket'))!;
+    const close = cql.batches[1]!.find((s) =>
+      s.query.startsWith('DELETE FROM ks.pending_inputs_by_account_day_bucket'),
+    )!;
+    expect(close.params[0] as bigint).toBeGreaterThan(open.params.at(-1) as bigint);
+  });
+
+  it('a rewrite of an InputRequest to another type closes its pending input, after the version it replaces', async () => {
+    const { cql, store } = setup();
+    const before = Date.now() * 1000 + 60_000_000; // a version written by a server whose clock runs a minute ahead
+    cql.rows['steps_by_turn'] = new Map([['g1', { idx: 0, step_type: StepType.InputRequest, written: before }]]);
+    await store.addSteps({
+      turnId: 'g1',
+      steps: [{ idx: 0, type: 'Text', content: { text: 'never mind' }, durationMs: 5 }],
+    });
+    const close = cql.batches[0]!.find((s) =>
+      s.query.startsWith('DELETE FROM ks.pending_inputs_by_account_day_bucket'),
+    )!;
+    expect(close.params[0]).toBe(BigInt(before) + 1n);
+    expect(cql.executed.find((s) => s.query.startsWith('INSERT INTO ks.steps_by_turn'))!.params.at(-1)).toBe(
+      BigInt(before) + 1n,
+    );
+  });
+
+  it('bucket schedules change only from a day no write can reach yet', async () => {
+    const { cql, store } = setup();
+    const refuse = async (input: { buckets: number; since: string }, field: string, message: RegExp) => {
+      const err = await rejected(store.setAccountBuckets({ accountId: 'a1', ...input }));
+      expect([err.field, err.message]).toEqual([field, expect.stringMatching(message)]);
+    };
+    await refuse({ buckets: 4, since: '2026-10-01' }, 'since', /may already have rows.*2026-10-02 or later/);
+    await refuse({ buckets: 65, since: '2026-10-05' }, 'buckets', /from 1 to 64/);
+    await refuse({ buckets: 4, since: '2026-13-01' }, 'since', /YYYY-MM-DD/);
+    expect(cql.writes()).toHaveLength(0);
+    await store.setAccountBuckets({ accountId: 'a1', buckets: 4, since: '2026-10-02' });
+    expect(cql.writes()).toEqual([
+      {
+        query: 'INSERT INTO ks.account_buckets (account_id, since, buckets) VALUES (?, ?, ?)',
+        params: ['a1', '2026-10-02', 4],
+      },
+    ]);
   });
 
   it('switches the shown root with the static active_root column', async () => {
     const { cql, store } = setup();
     await store.switchBranch({ sessionId: 's1', parentId: null, childId: 'h1' });
-    expect(cql.executed.at(-1)).toEqual({
+    expect(cql.executed.at(-1)).toMatchObject({
       query: 'UPDATE ks.turns_by_session SET active_root = ? WHERE session_id = ?',
       params: ['h1', 's1'],
     });

@@ -132,6 +132,9 @@ export class CdcStandinExecutor implements CqlExecutor {
     before: Record<string, unknown> | null,
     after: Record<string, unknown> | null,
   ): { topic: string; message: Message }[] {
+    // A write shadowed by a newer delete (its timestamp is older) leaves no row: nothing changed that
+    // a reader could see. ScyllaDB would log it; the projector's guard would then refuse it as older.
+    if (w.kind !== 'delete' && !after) return [];
     const tsUs = this.changeTimeUs(w);
     const key = encodeKey(w.key);
     const keyText = stringify(key)!;

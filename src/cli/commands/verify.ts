@@ -38,12 +38,8 @@ export function verifyCommand(): Command {
         const { exec } = await connectCql(s);
         try {
           if (!redis) await requireSchema(exec, s.keyspace);
-          // The dataset ends before --end-date: P2 starts its month walk there, not at today's month.
-          const end = new Date(Date.parse(`${config.endDate}T00:00:00Z`) - 1);
           const store: KeyQueries =
-            redis && readSide
-              ? new RedisQueries(redis, readSide.keyPrefix)
-              : new CqlQueries(exec, s.keyspace, { now: () => end, historyMonths: Math.ceil(config.days / 28) + 2 });
+            redis && readSide ? new RedisQueries(redis, readSide.keyPrefix) : new CqlQueries(exec, s.keyspace);
           const report = await verify(store, config, {
             samples,
             accountSamples,

@@ -1,5 +1,4 @@
-import { AGENT_VERSIONS, accountIdOf, generateSession, type SeedConfig } from '../../seed/generator.ts';
-import { windowDays } from '../../verify/checks.ts';
+import { AGENT_VERSIONS, accountIdOf, generateSession, windowDays, type SeedConfig } from '../../seed/generator.ts';
 import type { IndexDef } from '../indexes.ts';
 import * as Q from '../sql.ts';
 
@@ -110,10 +109,10 @@ export function studyCases(config: SeedConfig, samples = 20): StudyCase[] {
     },
     {
       id: 'A5',
-      title: "an account's pending InputRequests",
+      title: "an account's pending InputRequests (whole window)",
       sql: Q.A5_PENDING_INPUTS,
-      params: accounts.map((a) => [a]),
-      indexes: [...ACCOUNT_STEPS, 'human_turns_parent'],
+      params: perAccount(() => range(days)),
+      indexes: [...ACCOUNT_STEPS, 'human_turns_parent', 'agent_turns_parent'],
     },
     {
       id: 'A6',
