@@ -2,13 +2,15 @@
  * `make bench`: seeding throughput and key-query latency at two dataset sizes, each next to a
  * ceiling measured in the same run on the same server. Prints figures and ratios, writes
  * .reports/bench.json. Targets: seeding >= 0.8 of the ceiling; single-partition query
- * p99 <= 2x a bare prepared SELECT of the same partition. Misses are reported, not hidden.
+ * p99 <= 2x a bare prepared SELECT of the same partition. Misses are reported, not hidden. With
+ * them, each table's hottest partition's share of the skewed generator's writes.
  */
 import { join } from 'node:path';
 import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { migrate } from '../migrations/runner.ts';
 import type { SeedConfig } from '../seed/generator.ts';
+import { hotPartitions } from './hot-partitions.ts';
 import { benchQueries } from './queries.ts';
 import { benchSeeding } from './seeding.ts';
 import { table } from './stats.ts';
@@ -36,7 +38,8 @@ try {
     };
     const seeding = await benchSeeding(exec, fresh, config, CONCURRENCY);
     const queries = await benchQueries(exec, ks, config, ITERATIONS);
-    results.push({ size: size.name, sessions: size.sessions, seeding, queries });
+    const hot = hotPartitions(config);
+    results.push({ size: size.name, sessions: size.sessions, seeding, queries, hot });
 
     console.log(`== ${size.name}: ${size.sessions} sessions, ${seeding.steps} steps, ${seeding.statements} rows`);
     console.log(
@@ -65,6 +68,19 @@ try {
           f.bare.p99.toFixed(2),
           f.ratio.toFixed(2),
           f.ratio <= 2 ? '<= 2 met' : '<= 2 MISSED',
+        ]),
+      ),
+    );
+    console.log();
+    console.log(
+      table(
+        ['writes per table (skewed tenants, churn)', 'writes', 'partitions', 'hottest share', 'hottest partition'],
+        hot.map((h) => [
+          h.table,
+          String(h.writes),
+          String(h.partitions),
+          `${(h.hottestShare * 100).toFixed(2)}%`,
+          JSON.stringify(h.hottest),
         ]),
       ),
     );

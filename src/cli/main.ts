@@ -1,3 +1,4 @@
+import { partitionsCommand } from './commands/partitions.ts';
 import { pgCompareCommand } from './commands/pg-compare.ts';
 import { pgMigrateCommand } from './commands/pg-migrate.ts';
 import { pgSeedCommand } from './commands/pg-seed.ts';
@@ -6,9 +7,10 @@ import { pgVerifyCommand } from './commands/pg-verify.ts';
 import { podCommands } from './pod-commands.ts';
 import { runCli } from './run.ts';
 
-/** The whole CLI: what the chart's pods run (./pod.ts) plus the PostgreSQL baseline commands. */
+/** The whole CLI: what the chart's pods run (./pod.ts) plus the PostgreSQL baseline commands and the partition scan. */
 await runCli([
   ...podCommands(),
+  partitionsCommand(),
   pgMigrateCommand(),
   pgSeedCommand(),
   pgVerifyCommand(),

@@ -8,6 +8,7 @@ import { cqlSettings } from '../config/settings.ts';
 import { connectCql } from '../cql/connect.ts';
 import { runProcess } from './helm.ts';
 import { verifyCdcLocal } from './cdc-local.ts';
+import type { TablePartitions } from '../store/partitions.ts';
 import type { VerifyReport } from '../verify/verify.ts';
 import { ValidateFailure, type Step } from './types.ts';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ async function dropKeyspace(keyspace: string): Promise<void> {
 const CLI = [repoPath('bin/agentstore.js')];
 /** verify's JSON report, read back for validate's own report. */
 const VERIFY_JSON = join(REPORTS_DIR, 'verify.json');
+const PARTITIONS_JSON = join(REPORTS_DIR, 'partitions.json');
 
 async function cli(args: string[], onLine: (l: string) => void): Promise<string> {
   const r = await runProcess(process.execPath, [...CLI, ...args], onLine);
@@ -122,6 +124,15 @@ export function localSteps(o: LocalOptions): Step[] {
           line,
         );
         ctx.data['verify'] = JSON.parse(await readFile(VERIFY_JSON, 'utf8')) as VerifyReport;
+        return detail;
+      },
+    },
+    {
+      // Every table's largest partition in rows and bytes, measured on what the seed stored.
+      name: 'partitions',
+      async run(ctx, line) {
+        const detail = await cli(['partitions', '--keyspace', o.keyspace, '--json', PARTITIONS_JSON], line);
+        ctx.data['partitions'] = JSON.parse(await readFile(PARTITIONS_JSON, 'utf8')) as TablePartitions[];
         return detail;
       },
     },

@@ -3,6 +3,7 @@ import type { Connected } from '../../src/cql/connect.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { migrate } from '../../src/migrations/runner.ts';
 import { CqlQueries } from '../../src/store/queries.ts';
+import { measurePartitions } from '../../src/store/partitions.ts';
 import { AgentStore } from '../../src/store/store.ts';
 import { connectTestCql, countAll, dropKeyspace, testKeyspace } from '../support/cql.ts';
 
@@ -146,5 +147,17 @@ describe('the store on the real CQL server', () => {
       expect((err as ValidationError).field).toBe(field);
     }
     expect(await countAll(c, k)).toEqual(before);
+  });
+  it('measures each table: rows as count(*) sees them, partitions by key, payload bytes per row', async () => {
+    const figures = await measurePartitions(c.exec, k);
+    const counts = await countAll(c, k);
+    expect(Object.fromEntries(figures.map((t) => [t.table, t.rows]))).toEqual(counts);
+    const sessions = figures.find((t) => t.table === 'sessions')!;
+    expect(sessions.partitions).toBe(sessions.rows);
+    // s1: 's1' + 'a1' + 'Paris trip' as UTF-8, created_at and last_activity 8 bytes each.
+    expect(sessions.mostBytes!.bytes).toBeGreaterThanOrEqual(2 + 2 + 10 + 8 + 8);
+    const turns = figures.find((t) => t.table === 'turns_by_session')!;
+    expect(turns.partitions).toBe(sessions.rows);
+    expect(turns.mostRows!.rows).toBeGreaterThan(1);
   });
 });

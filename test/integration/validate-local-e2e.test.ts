@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cqlSettings } from '../../src/config/settings.ts';
 import { connectCql, type Connected } from '../../src/cql/connect.ts';
+import { currentTables } from '../../src/migrations/catalog.ts';
+import type { TablePartitions } from '../../src/store/partitions.ts';
 import type { CdcResult } from '../../src/validate/cdc-local.ts';
 import { localSteps } from '../../src/validate/local-steps.ts';
 import { runValidate } from '../../src/validate/orchestrator.ts';
@@ -50,12 +52,21 @@ describe('make validate, local mode, end to end', () => {
       'migrate:ok',
       'seed:ok',
       'verify queries:ok',
+      'partitions:ok',
       'verify CDC:ok',
       'report:ok',
     ]);
     const verify = outcome.ctx.data['verify'] as VerifyReport;
     expect(verify.passed).toBe(true);
     expect(verify.queries.length).toBe(13);
+    // Every table measured; no partition near ScyllaDB's 100,000-row warning at this size.
+    const partitions = outcome.ctx.data['partitions'] as TablePartitions[];
+    expect(partitions.map((t) => t.table).sort()).toEqual(
+      currentTables()
+        .map((t) => t.name)
+        .sort(),
+    );
+    for (const t of partitions) expect(t.mostRows?.rows ?? 0, t.table).toBeLessThan(1000);
     const cdc = outcome.ctx.data['cdc'] as CdcResult;
     expect(cdc.report.passed).toBe(true);
     expect(cdc.writes).toBe(100);
