@@ -38,7 +38,7 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * name plus "-<revision hash>" (up to 11 characters) becomes its pods' controller-revision-hash label
  * (63), so 52 (kubernetes#64023); every name is a DNS-1123 subdomain (253); label values are at most 63.
  */
-export function nameFindings(objects: K8sObject[]): string[] {
+function nameFindings(objects: K8sObject[]): string[] {
   const out: string[] = [];
   const max: Record<string, number> = { Service: 63, Job: 63, StatefulSet: 52 };
   for (const o of objects) {
