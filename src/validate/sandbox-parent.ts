@@ -67,11 +67,13 @@ export function parentChartStep(s: SandboxSession): Step {
         );
       }
       await helm(['uninstall', name, '--wait', '--timeout', '5m'], line, `helm uninstall ${name}`);
+      // What uninstall leaves by design (PVCs, the kept Secret and cluster-id ConfigMap, the last test pod) goes too: a rerun
+      // of validate must find only the first release's leftovers in the namespace.
       await d.host.exec(d.kubectl, [
         '-n',
         ns,
         'delete',
-        'pvc',
+        'pvc,pod,configmap,secret',
         '-l',
         `app.kubernetes.io/instance=${name}`,
         '--wait=false',
