@@ -26,6 +26,7 @@ describe('agentstore CLI', () => {
       [['migrate', '--dialect', 'mysql'], /--dialect .* "mysql" is not one of auto, scylla, cassandra/],
       [['verify', '--cql', 'host:port:extra'], /--cql .* is not host\[:port\]/],
       [['migrate', '--target', '99'], /--target must be a whole number from 1 to \d/],
+      [['migrate', '--fresh'], /--fresh needs --keyspace/],
     ];
     for (const [args, message] of cases) {
       const r = await run(...args);
@@ -51,6 +52,26 @@ describe('agentstore CLI', () => {
     expect(status.stdout).toMatch(/cassandra 5\.0\.\d+/);
     expect(status.stdout).toContain(`at version ${LATEST_VERSION} of ${LATEST_VERSION}`);
     const c = await connectTestCql();
+    await dropKeyspace(c, ks);
+    await c.exec.close();
+  });
+
+  it('migrate --fresh drops and recreates a scratch keyspace, and refuses the one AGENTSTORE_KEYSPACE names', async () => {
+    const ks = `t_cli_fresh_${process.pid}`;
+    expect((await run('migrate', '--keyspace', ks)).code).toBe(0);
+    const c = await connectTestCql();
+    await c.exec.execute(`INSERT INTO ${ks}.sessions (session_id, account_id) VALUES ('left-by-an-old-release', 'a')`);
+    const refused = await runCli(['migrate', '--fresh', '--keyspace', ks], { AGENTSTORE_KEYSPACE: ks });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--fresh would drop .*AGENTSTORE_KEYSPACE names/);
+    const count = async () =>
+      Number(String((await c.exec.execute(`SELECT count(*) AS n FROM ${ks}.sessions`)).rows[0]!['n']));
+    expect(await count()).toBe(1);
+    const fresh = await run('migrate', '--fresh', '--keyspace', ks);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain(`dropped keyspace ${ks} (--fresh)`);
+    expect(fresh.stdout).toContain(`schema at version ${LATEST_VERSION}`);
+    expect(await count()).toBe(0);
     await dropKeyspace(c, ks);
     await c.exec.close();
   });
