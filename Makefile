@@ -64,10 +64,12 @@ manifests: setup
 clean-cluster:
 	bash scripts/kind/clean-cluster.sh
 
-## Seeding and key-query latency next to bare-driver ceilings; then projector throughput and lag
-## next to Redis and Kafka ceilings. Figures printed and written to .reports/.
+## Seeding and key-query latency next to bare-driver ceilings; the store's write path (LWT claims,
+## logged batches) at a fixed rate next to the same statements without them (about 5 minutes); then
+## projector throughput and lag next to Redis and Kafka ceilings. Figures printed and written to .reports/.
 bench: setup services-up
 	tsx src/bench/main.ts
+	tsx src/bench/write-path.ts
 	tsx src/bench/projector.ts
 
 ## PostgreSQL baseline: each key query with and without its index at ~100k and ~1M steps (plans,
