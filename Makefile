@@ -72,8 +72,9 @@ bench: setup services-up
 	tsx src/bench/write-path.ts
 	tsx src/bench/projector.ts
 
-## PostgreSQL baseline: each key query with and without its index at ~100k and ~1M steps (plans,
-## p50/p99, WAL per row, index sizes); writes docs/index-study.md. About 9 minutes.
+## PostgreSQL baseline on a private server: each key query over foreign-key indexes, each candidate
+## alone, all, and leave-one-out, interleaved (plans, p50/p95/p99 with CIs, WAL per row, sizes, a
+## keep-or-reject rule); writes docs/index-study.md. About 30 minutes at ~28k and ~100k steps.
 bench-indexes: setup services-up
 	tsx src/postgres/index-study/main.ts
 

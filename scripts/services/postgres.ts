@@ -3,25 +3,15 @@
 // fine for a local dev box, never for anything reachable from elsewhere.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
+import { postgresAccount, postgresBinDir, POSTGRES_BIN_SEARCH } from '../../src/postgres/binaries.ts';
 import { PrerequisiteError, REPO_ROOT, ensureDir, logFile, serviceDir, type Service } from './lib.ts';
 import { HOST, PORTS, POSTGRES_DB, POSTGRES_USER } from '../../src/config/local-services.ts';
 
 const FIX = 'run `make setup` (apt-get install -y postgresql)';
-
-/** The `postgres` account's uid, gid and home, from /etc/passwd (the Debian package creates it). */
-function postgresAccount(): { uid: number; gid: number; home: string } | undefined {
-  const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
-  const entry = passwd
-    .split('\n')
-    .find((line) => line.startsWith('postgres:'))
-    ?.split(':');
-  if (!entry?.[2] || !entry[3] || !entry[5]) return undefined;
-  return { uid: Number(entry[2]), gid: Number(entry[3]), home: entry[5] };
-}
 
 const IN_CHECKOUT = path.join(serviceDir('postgres'), 'data');
 
@@ -43,18 +33,10 @@ const DATA_DIR = clusterDir();
 const POSTGRES_EXTERNAL_DIR = DATA_DIR === IN_CHECKOUT ? undefined : path.dirname(DATA_DIR);
 const dataDir = () => DATA_DIR;
 
-/** Newest /usr/lib/postgresql/<v>/bin (Debian), else the directory of `initdb` on PATH. */
 function binDir(): string {
-  const debian = '/usr/lib/postgresql';
-  const versions = existsSync(debian)
-    ? readdirSync(debian)
-        .filter((v) => existsSync(path.join(debian, v, 'bin', 'postgres')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions[0]) return path.join(debian, versions[0], 'bin');
-  const initdb = which.sync('initdb', { nothrow: true });
-  if (initdb && existsSync(path.join(path.dirname(initdb), 'postgres'))) return path.dirname(initdb);
-  throw new PrerequisiteError(`postgres/initdb not found (looked in ${debian}/<v>/bin and PATH): ${FIX}`);
+  const dir = postgresBinDir();
+  if (!dir) throw new PrerequisiteError(`postgres/initdb not found (looked in ${POSTGRES_BIN_SEARCH}): ${FIX}`);
+  return dir;
 }
 
 /** postgres refuses to run as root: as root we use the `postgres` account the Debian package creates. */

@@ -59,11 +59,12 @@ export const INDEXES: readonly IndexDef[] = [
     serves: 'E3 agent turns per version per day; version regression reports over a time window',
   },
   {
-    name: 'steps_pending_input',
+    name: 'steps_pending_oldest',
     table: 'steps',
     kind: 'partial',
-    definition: '(agent_turn_uid) WHERE tpe = 10',
-    serves: 'A5 pending InputRequests: only InputRequest steps (~3% of steps) are indexed',
+    definition: '(created_at) INCLUDE (agent_turn_uid) WHERE tpe = 10',
+    serves:
+      'G5 oldest pending InputRequests: only InputRequest steps (~3% of steps) are indexed, in the order the query reads them, so the anti-join stops after the first 100 unanswered',
   },
   {
     name: 'steps_classifier_label',

@@ -1,13 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { dayFlag, intFlag, UsageError } from '../../config/settings.ts';
 import type { SeedConfig } from '../../seed/generator.ts';
 import { connectPg, dropSchema, pgSettings, SCHEMA_PATTERN } from '../connect.ts';
-import { renderPlans, renderReport } from './report.ts';
+import { renderPlans, renderReport, type StudyMeta } from './report.ts';
 import { runSize, type SizeResult } from './run.ts';
-import { repoPath } from '../../util/repo.ts';
+import { StudyServer } from './server.ts';
+import { REPORTS_DIR, repoPath } from '../../util/repo.ts';
 
 /**
  * `npx tsx src/postgres/index-study/main.ts`: measures every secondary index against the query it
@@ -18,12 +19,16 @@ const program = new Command('index-study')
   .description(
     'measure read latency, plans, WAL, throughput and size of the PostgreSQL secondary indexes; writes docs/index-study.md',
   )
-  .option('--sizes <n,n>', 'dataset sizes in sessions, smallest first (~14 steps per session)', '7000,70000')
-  .option('--iterations <n>', 'timed calls per query and configuration', '30')
-  .option('--timeout-ms <n>', 'statement timeout: a query slower than this is reported as a timeout', '20000')
-  .option('--budget-ms <n>', 'stop timing a slow query after this long (at least 3 calls)', '15000')
-  .option('--insert-sessions <n>', 'sessions in the batch whose insert cost is measured', '500')
-  .option('--write-repeats <n>', 'runs per write configuration (the minimum WAL is kept)', '2')
+  .option(
+    '--sizes <n,n>',
+    'dataset sizes in sessions, smallest first (~14 steps per session; 70000 ~ 1M steps)',
+    '2000,7000',
+  )
+  .option('--iterations <n>', 'timed calls per query and configuration (interleaved)', '500')
+  .option('--timeout-ms <n>', 'statement timeout: a call slower than this counts as a timeout', '20000')
+  .option('--budget-ms <n>', 'stop timing one query (all its configurations) after this long', '40000')
+  .option('--insert-sessions <n>', 'sessions in the batch whose insert cost is measured', '200')
+  .option('--write-repeats <n>', 'runs per write configuration (the minimum WAL is kept)', '1')
   .option('--seed <n>', 'generator seed', '42')
   .option('--accounts <n>', 'accounts', '100')
   .option('--days <n>', 'days of history', '30')
@@ -33,13 +38,17 @@ const program = new Command('index-study')
     'report to write (the plans go to <name>-plans.md beside it)',
     repoPath('docs/index-study.md'),
   )
-  .option('--pg <url>', 'PostgreSQL URL (env AGENTSTORE_PG; default: local services)')
+  .option('--pg <url>', 'an existing PostgreSQL to run on (default: a private server the study starts and removes)')
   .option(
     '--schema-prefix <name>',
     'schemas used: <prefix>_<sessions>, dropped at the end unless --keep',
     'index_study',
   )
   .option('--keep', 'keep the study schemas')
+  .option(
+    '--render <json>',
+    "write the report from a previous run's figures (.reports/index-study.json) instead of measuring",
+  )
   .exitOverride();
 
 try {
@@ -71,36 +80,60 @@ try {
   };
   const out = String(o['out']);
   const plansFile = `${basename(out, '.md')}-plans.md`;
-  const startedAt = new Date().toISOString();
-  const load = loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
-  const results: SizeResult[] = [];
-  let postgres = '';
-  for (const sessions of sizes) {
-    const schema = `${prefix}_${sessions}`;
-    const pool = connectPg({ ...pgSettings({ ...(o['pg'] ? { pg: String(o['pg']) } : {}) }), schema }, 3);
+  const measure = async (): Promise<{ meta: StudyMeta; results: SizeResult[] }> => {
+    const startedAt = new Date().toISOString();
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    const results: SizeResult[] = [];
+    let postgres = '';
+    const server = o['pg'] ? undefined : await StudyServer.create();
+    // Interrupted: take our server and its folder with us.
+    const stop = () => {
+      server?.killNow();
+      process.exit(130);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     try {
-      postgres ||= String((await pool.query('SHOW server_version')).rows[0].server_version).replace(/ .*/, '');
-      console.error(`size ${sessions} sessions (schema ${schema})`);
-      results.push(await runSize(pool, schema, { ...base, sessions }, timing));
-      if (!o['keep']) await dropSchema(pool, schema);
+      await server?.start({ sharedBuffers: '256MB', checkpointTimeoutS: 300 });
+      const url = o['pg'] ? String(o['pg']) : server!.url;
+      for (const sessions of sizes) {
+        const schema = `${prefix}_${sessions}`;
+        // One connection per configuration of a query (protocol.ts), plus the loader's.
+        const pool = connectPg({ ...pgSettings({ pg: url }), schema }, 12);
+        try {
+          postgres ||= String((await pool.query('SHOW server_version')).rows[0].server_version).replace(/ .*/, '');
+          console.error(`size ${sessions} sessions (schema ${schema})`);
+          results.push(await runSize(pool, schema, { ...base, sessions }, timing));
+          if (!o['keep']) await dropSchema(pool, schema);
+        } finally {
+          await pool.end();
+        }
+      }
     } finally {
-      await pool.end();
+      await server?.destroy();
     }
-  }
-  const meta = {
-    command: `npx tsx src/postgres/index-study/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    startedAt,
-    postgres: `PostgreSQL ${postgres}`,
-    cpus: cpus().length,
-    load,
-    iterations: timing.iterations,
-    timeoutMs: timing.timeoutMs,
-    insertSessions: timing.insertSessions,
-    plansFile,
+    const meta: StudyMeta = {
+      command: `npx tsx src/postgres/index-study/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      startedAt,
+      postgres: `PostgreSQL ${postgres}`,
+      cpus: cpus().length,
+      load,
+      iterations: timing.iterations,
+      budgetMs: timing.budgetMs,
+      timeoutMs: timing.timeoutMs,
+      insertSessions: timing.insertSessions,
+      plansFile,
+    };
+    return { meta, results };
   };
+  const { meta, results } = o['render']
+    ? (JSON.parse(await readFile(String(o['render']), 'utf8')) as { meta: StudyMeta; results: SizeResult[] })
+    : await measure();
   await mkdir(dirname(out), { recursive: true });
+  await mkdir(REPORTS_DIR, { recursive: true });
+  if (!o['render']) await writeFile(join(REPORTS_DIR, 'index-study.json'), JSON.stringify({ meta, results }));
   await writeFile(out, renderReport(meta, results));
   await writeFile(join(dirname(out), plansFile), renderPlans(meta, results));
   console.error(`wrote ${out} and ${join(dirname(out), plansFile)}`);

@@ -1,68 +1,6 @@
 import type pg from 'pg';
-import { latency } from '../../util/latency.ts';
 import type { SessionModel } from '../../seed/generator.ts';
 import { insertSessions, type WalUsage } from '../load.ts';
-
-/** Read latency of one query over rotating parameter sets, one call at a time on one connection. */
-export interface ReadTiming {
-  n: number;
-  p50: number;
-  p99: number;
-  /** The first call hit the statement timeout: the query is not servable this way at this size. */
-  timedOut: boolean;
-}
-
-export interface TimingOptions {
-  iterations: number;
-  /** Stop sampling a slow query after this much time (the figures say how many calls were timed). */
-  budgetMs: number;
-  timeoutMs: number;
-}
-
-export async function timeQuery(
-  client: pg.PoolClient,
-  sql: string,
-  paramSets: unknown[][],
-  o: TimingOptions,
-): Promise<ReadTiming> {
-  await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
-  const samples: number[] = [];
-  try {
-    await client.query(sql, paramSets[0]); // warm the cache and the plan, as a serving system would be
-    const started = performance.now();
-    for (let i = 0; i < o.iterations && (i < 3 || performance.now() - started < o.budgetMs); i++) {
-      const t = performance.now();
-      await client.query(sql, paramSets[i % paramSets.length]);
-      samples.push(performance.now() - t);
-    }
-  } catch (err) {
-    if ((err as { code?: string }).code !== '57014') throw err; // 57014: canceled by statement_timeout
-    if (samples.length === 0) return { n: 0, p50: o.timeoutMs, p99: o.timeoutMs, timedOut: true };
-  } finally {
-    await client.query('SET statement_timeout = 0');
-  }
-  return { ...latency(samples), timedOut: false };
-}
-
-/** The plan as executed, with buffer hits and reads: what the index changed, not just what it cost. */
-export async function explain(
-  client: pg.PoolClient,
-  sql: string,
-  params: unknown[],
-  timeoutMs: number,
-): Promise<string> {
-  await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
-  try {
-    const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
-    return r.rows.map((row) => row['QUERY PLAN']).join('\n');
-  } catch (err) {
-    if ((err as { code?: string }).code === '57014')
-      return `(EXPLAIN ANALYZE did not finish within the ${timeoutMs} ms statement timeout)`;
-    throw err;
-  } finally {
-    await client.query('SET statement_timeout = 0');
-  }
-}
 
 export interface WriteCost {
   rows: number;

@@ -1,31 +1,22 @@
 import type pg from 'pg';
 import { generateSessions, type SeedConfig } from '../../seed/generator.ts';
 import { dropSchema } from '../connect.ts';
-import { createIndexSql, INDEXES, type IndexDef } from '../indexes.ts';
+import { createIndexSql, type IndexDef } from '../indexes.ts';
 import { analyzeTables, loadSessions } from '../load.ts';
 import { migratePg } from '../migrate.ts';
 import { schema001 } from '../migrations/001-schema.ts';
-import { STUDY_ONLY, studyCases } from './cases.ts';
-import {
-  explain,
-  measureInsert,
-  relationBytes,
-  tableBytes,
-  timeQuery,
-  type ReadTiming,
-  type TimingOptions,
-  type WriteCost,
-} from './measure.ts';
+import { studyCases } from './cases.ts';
+import { ALL_DEFS, CANDIDATES, configsFor } from './configs.ts';
+import { measureInsert, relationBytes, tableBytes, type WriteCost } from './measure.ts';
+import { measureCase, type ConfigResult, type TimingOptions } from './protocol.ts';
 
-interface CaseResult {
+export interface CaseResult {
   id: string;
   title: string;
   sql: string;
   indexes: string[];
-  without: ReadTiming;
-  with: ReadTiming;
-  planWithout: string;
-  planWith: string;
+  weight: number;
+  configs: ConfigResult[];
 }
 
 export interface SizeResult {
@@ -48,32 +39,29 @@ export interface StudyOptions extends TimingOptions {
 }
 
 const TABLES = ['sessions', 'human_turns', 'agent_turns', 'steps'] as const;
-const ALL_DEFS = [...INDEXES, ...STUDY_ONLY];
-const defOf = (name: string): IndexDef =>
-  ALL_DEFS.find((d) => d.name === name) ??
-  (() => {
-    throw new Error(`unknown index ${name}`);
-  })();
+export const BASELINE_WRITES = 'baseline (foreign-key indexes)';
+const ALL_WRITES = 'baseline + all candidates';
 
-async function createIndexes(pool: pg.Pool, names: readonly string[]): Promise<number[]> {
+async function createIndexes(pool: pg.Pool, defs: readonly IndexDef[]): Promise<number[]> {
   const times: number[] = [];
-  for (const name of names) {
+  for (const def of defs) {
     const t = performance.now();
-    await pool.query(createIndexSql(defOf(name)));
+    await pool.query(createIndexSql(def));
     times.push(performance.now() - t);
   }
-  if (names.length) await pool.query(`ANALYZE ${[...new Set(names.map((n) => defOf(n).table))].join(', ')}`);
+  if (defs.length) await pool.query(`ANALYZE ${[...new Set(defs.map((d) => d.table))].join(', ')}`);
   return times;
 }
 
-async function dropIndexes(pool: pg.Pool, names: readonly string[]): Promise<void> {
-  for (const name of names) await pool.query(`DROP INDEX IF EXISTS ${name}`);
+async function dropIndexes(pool: pg.Pool, defs: readonly IndexDef[]): Promise<void> {
+  for (const def of defs) await pool.query(`DROP INDEX IF EXISTS ${def.name}`);
 }
 
 /**
- * One data size: a fresh schema with only the primary keys, loaded by the generator; then every
- * case timed without and with its indexes; then all indexes built (sizes, build times); then the
- * write cost of a separate batch with no index, all indexes, and each index alone.
+ * One data size: a fresh schema loaded by the generator, the baseline and every candidate index
+ * built; each case timed in its configurations (protocol.ts), the candidates hidden per
+ * connection; then the write cost of a separate batch with the baseline, each candidate alone on
+ * top of it, and all of them.
  */
 export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig, o: StudyOptions): Promise<SizeResult> {
   await dropSchema(pool, schema);
@@ -94,58 +82,32 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   );
   const tables = [];
   for (const name of TABLES) tables.push({ name, bytes: await tableBytes(pool, name) });
-
-  const cases: CaseResult[] = [];
-  for (const c of studyCases(config)) {
-    const client = await pool.connect();
-    try {
-      const without = await timeQuery(client, c.sql, c.params, o);
-      const planWithout = await explain(client, c.sql, c.params[0]!, o.timeoutMs);
-      await createIndexes(pool, c.indexes);
-      const withIx = c.indexes.length ? await timeQuery(client, c.sql, c.params, o) : without;
-      const planWith = c.indexes.length ? await explain(client, c.sql, c.params[0]!, o.timeoutMs) : planWithout;
-      await dropIndexes(pool, c.indexes);
-      cases.push({
-        id: c.id,
-        title: c.title,
-        sql: c.sql,
-        indexes: c.indexes,
-        without,
-        with: withIx,
-        planWithout,
-        planWith,
-      });
-      o.log(
-        `  ${c.id}: p50 ${without.timedOut ? 'timeout' : without.p50.toFixed(2)} ms -> ${withIx.p50.toFixed(2)} ms`,
-      );
-    } finally {
-      client.release();
-    }
-  }
-
-  const names = ALL_DEFS.map((d) => d.name);
-  const buildMs = await createIndexes(pool, names);
+  const buildMs = await createIndexes(pool, ALL_DEFS);
   const indexes = [];
   for (const [i, def] of ALL_DEFS.entries())
     indexes.push({ def, bytes: await relationBytes(pool, def.name), buildMs: buildMs[i]! });
-  await dropIndexes(
-    pool,
-    STUDY_ONLY.map((d) => d.name),
-  );
+
+  const cases: CaseResult[] = [];
+  for (const [n, c] of studyCases(config).entries()) {
+    const t = performance.now();
+    const configs = await measureCase(pool, c, configsFor(c.indexes), o, 1000 + n);
+    cases.push({ id: c.id, title: c.title, sql: c.sql, indexes: c.indexes, weight: c.weight, configs });
+    const calls = configs.map((r) => Object.values(r.samples).reduce((k, x) => k + x.length, 0));
+    o.log(
+      `  ${c.id}: ${configs.length} configurations, ${Math.min(...calls)}-${Math.max(...calls)} calls each, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+  }
 
   // A separate batch, from another seed so no id collides with the loaded data.
   const extra = [...generateSessions({ ...config, seed: config.seed + 1, sessions: o.insertSessions })];
   const writes: SizeResult['writes'] = [];
-  writes.push({ config: 'all recommended indexes', cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
-  await dropIndexes(
-    pool,
-    INDEXES.map((d) => d.name),
-  );
-  writes.push({ config: 'primary keys only', cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
-  for (const def of INDEXES) {
-    await createIndexes(pool, [def.name]);
+  writes.push({ config: ALL_WRITES, cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
+  await dropIndexes(pool, CANDIDATES);
+  writes.push({ config: BASELINE_WRITES, cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
+  for (const def of CANDIDATES) {
+    await createIndexes(pool, [def]);
     writes.push({ config: def.name, cost: await measureInsert(pool, extra, 100, o.writeRepeats) });
-    await dropIndexes(pool, [def.name]);
+    await dropIndexes(pool, [def]);
   }
   o.log(`  write cost measured over ${extra.length} sessions x ${writes.length} configurations`);
   return {

@@ -1,6 +1,7 @@
 import { schema001 } from './001-schema.ts';
 import { indexes002 } from './002-indexes.ts';
+import { pendingIndex003 } from './003-pending-index.ts';
 import type { PgMigration } from './migration.ts';
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [schema001, indexes002];
+export const PG_MIGRATIONS: readonly PgMigration[] = [schema001, indexes002, pendingIndex003];
 export const PG_LATEST = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,115 @@
+import { percentileRatios, percentiles, type Estimate } from '../../util/bootstrap.ts';
+import { WRITE_ROWS_PER_1000 } from './cases.ts';
+import { ALL, alone, BASE, CANDIDATES, without } from './configs.ts';
+import type { ConfigResult } from './protocol.ts';
+import { BASELINE_WRITES, type CaseResult, type SizeResult } from './run.ts';
+
+/**
+ * What the measurements support. A speed-up is claimed only where the plan changed and the 95%
+ * interval of the p50 ratio lies above 1: a ratio between identical plans is noise or cache order,
+ * whatever its size. The keep-or-drop rule weighs what an index saves when the others are there
+ * (leave-one-out) by how often each query runs, against what it costs every insert.
+ */
+const PS = [50, 95, 99] as const;
+
+export interface Comparison {
+  /** The configuration without the index, and the one with it. */
+  ref: string;
+  config: string;
+  /** ref / config per percentile: > 1 means the index made the query faster. */
+  speedup: Estimate[];
+  planChanged: boolean;
+  /** Scans the index's configuration lost (-) and gained (+). */
+  planDiff: string;
+  claimed: boolean;
+}
+
+const pooled = (r: ConfigResult): number[] => Object.values(r.samples).flat();
+const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+
+export function latencies(r: ConfigResult): Estimate[] {
+  return percentiles(pooled(r), PS);
+}
+
+function find(c: CaseResult, name: string): ConfigResult {
+  const r = c.configs.find((x) => x.config.name === name);
+  if (!r) throw new Error(`${c.id}: no configuration ${name}`);
+  return r;
+}
+
+function compare(c: CaseResult, refName: string, name: string): Comparison {
+  const ref = find(c, refName);
+  const r = find(c, name);
+  const strata = Object.keys(r.plans);
+  const planChanged = strata.some((s) => r.plans[s]!.shape !== ref.plans[s]!.shape);
+  const speedup = percentileRatios(pooled(ref), pooled(r), PS);
+  // What the plan gained and lost, per population (once when the populations agree).
+  const diffs = strata.map((s) => {
+    const a = ref.plans[s]!.scans.split('; ');
+    const b = r.plans[s]!.scans.split('; ');
+    const lost = a.filter((n) => !b.includes(n)).map((n) => `-${n}`);
+    const gained = b.filter((n) => !a.includes(n)).map((n) => `+${n}`);
+    const d =
+      [...lost, ...gained].join('; ') ||
+      (ref.plans[s]!.shape === r.plans[s]!.shape ? 'same plan' : 'same scans, other joins or order');
+    return { s, d };
+  });
+  const planDiff =
+    new Set(diffs.map((x) => x.d)).size === 1 ? diffs[0]!.d : diffs.map((x) => `${x.s}: ${x.d}`).join(' / ');
+  return {
+    ref: refName,
+    config: name,
+    speedup,
+    planChanged,
+    planDiff,
+    claimed: planChanged && speedup[0]!.lo > 1,
+  };
+}
+
+export interface Verdict {
+  index: string;
+  /** Query milliseconds saved per 1,000 requests, over the cases where leave-one-out claims a speed-up. */
+  benefitMs: number;
+  /** Insert milliseconds added per 1,000 requests (WRITE_ROWS_PER_1000 rows). */
+  costMs: number;
+  claims: { id: string; speedup: Estimate }[];
+  keep: boolean;
+}
+
+/**
+ * The write cost of an index, in time: the baseline's measured insert time per row, scaled by the
+ * WAL records the index adds (each is an index insertion the write path performs). WAL records
+ * are counted by the server and do not depend on the machine's load; the rows/s of a busy 2-core
+ * VM would.
+ */
+function costMs(r: SizeResult, index: string): number {
+  const base = r.writes.find((w) => w.config === BASELINE_WRITES)!.cost;
+  const mine = r.writes.find((w) => w.config === index)?.cost;
+  if (!mine) return 0;
+  const extra = Math.max(0, mine.own.records / base.own.records - 1);
+  return WRITE_ROWS_PER_1000 * (base.ms / base.rows) * extra;
+}
+
+export function verdicts(r: SizeResult): Verdict[] {
+  return CANDIDATES.map((d) => {
+    const claims: Verdict['claims'] = [];
+    let benefitMs = 0;
+    for (const c of r.cases.filter((x) => x.indexes.includes(d.name))) {
+      const cmp = compare(c, without(d.name), ALL);
+      if (!cmp.claimed) continue;
+      claims.push({ id: c.id, speedup: cmp.speedup[0]! });
+      benefitMs += c.weight * Math.max(0, mean(pooled(find(c, without(d.name)))) - mean(pooled(find(c, ALL))));
+    }
+    const cost = costMs(r, d.name);
+    return { index: d.name, benefitMs, costMs: cost, claims, keep: claims.length > 0 && benefitMs > cost };
+  });
+}
+
+/** The comparisons a case's table shows: each candidate alone against the baseline, and leave-one-out against all. */
+export function comparisons(c: CaseResult): Comparison[] {
+  return [
+    ...c.indexes.map((ix) => compare(c, BASE, alone(ix))),
+    compare(c, BASE, ALL),
+    ...c.indexes.map((ix) => compare(c, without(ix), ALL)),
+  ];
+}

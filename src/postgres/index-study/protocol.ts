@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { seededRandom } from '../../util/bootstrap.ts';
+import { CANDIDATES, type Config } from './configs.ts';
+import type { ParamSet, StudyCase } from './cases.ts';
+
+/**
+ * One case timed in every configuration on the same data. All indexes exist; a configuration
+ * leaves candidates out by dropping them inside a transaction it rolls back after the call
+ * (the planner of that transaction no longer sees them, nothing is removed, and an aborted
+ * transaction's catalog changes reach no other backend). The call is made twice in that
+ * transaction and the second is timed, so the first absorbs the catalog reload the DROP causes.
+ * The calls of all configurations are interleaved in one shuffled order, so cache warmth, a
+ * checkpoint or a busy neighbour lands on all alike. (hypopg_hide_index would do this without
+ * DDL, but Debian's hypopg is 1.3, older than the function.)
+ */
+export interface ConfigResult {
+  config: Config;
+  /** Milliseconds per call, by stratum (ParamSet.stratum). */
+  samples: Record<string, number[]>;
+  timeouts: number;
+  /** Per stratum, the plan of its first parameter set: its shape, and the scans for the report. */
+  plans: Record<string, { shape: string; scans: string }>;
+  /** EXPLAIN (ANALYZE, BUFFERS) of the first parameter set, for the plans file. */
+  analyzed: string;
+}
+
+export interface TimingOptions {
+  /** Calls per configuration (at least 500 for a p99 that is not the maximum). */
+  iterations: number;
+  /** Stop a slow case after this long: the figures then say how many calls each configuration got. */
+  budgetMs: number;
+  timeoutMs: number;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const SCANS = /Scan/;
+
+/** The plan's node types and the relations and indexes they use, in plan order: what "the plan changed" compares. */
+function shapeOf(node: PlanNode): { shape: string[]; scans: string[] } {
+  const here = `${node['Node Type']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`;
+  const kids = (node.Plans ?? []).map(shapeOf);
+  return {
+    shape: [here, ...kids.flatMap((k) => k.shape)],
+    scans: [...(SCANS.test(node['Node Type']) ? [here] : []), ...kids.flatMap((k) => k.scans)],
+  };
+}
+
+/** Runs `fn` in a transaction in which the configuration's hidden candidates are dropped, then rolls back. */
+async function inConfig<T>(client: pg.PoolClient, config: Config, fn: () => Promise<T>): Promise<T> {
+  const hidden = CANDIDATES.map((d) => d.name).filter((n) => !config.visible.includes(n));
+  await client.query('BEGIN');
+  try {
+    if (hidden.length) await client.query(`DROP INDEX ${hidden.join(', ')}`);
+    return await fn();
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+async function plan(client: pg.PoolClient, c: StudyCase, p: ParamSet): Promise<{ shape: string; scans: string }> {
+  const r = await client.query(`EXPLAIN (FORMAT JSON) ${c.sql}`, p.values);
+  const s = shapeOf((r.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
+  return { shape: s.shape.join(' > '), scans: s.scans.join('; ') };
+}
+
+async function analyzed(client: pg.PoolClient, c: StudyCase, p: ParamSet, timeoutMs: number): Promise<string> {
+  try {
+    const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${c.sql}`, p.values);
+    return r.rows.map((row) => row['QUERY PLAN']).join('\n');
+  } catch (err) {
+    if ((err as { code?: string }).code === '57014')
+      return `(EXPLAIN ANALYZE did not finish within the ${timeoutMs} ms statement timeout)`;
+    throw err;
+  }
+}
+
+export async function measureCase(
+  pool: pg.Pool,
+  c: StudyCase,
+  configs: readonly Config[],
+  o: TimingOptions,
+  seed: number,
+): Promise<ConfigResult[]> {
+  const clients = await Promise.all(configs.map(() => pool.connect()));
+  try {
+    const results: ConfigResult[] = [];
+    const strata = [...new Set(c.params.map((p) => p.stratum))];
+    for (const [i, config] of configs.entries()) {
+      const client = clients[i]!;
+      await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
+      const plans: ConfigResult['plans'] = {};
+      for (const s of strata)
+        plans[s] = await inConfig(client, config, () =>
+          plan(
+            client,
+            c,
+            c.params.find((p) => p.stratum === s)!,
+          ),
+        );
+      results.push({
+        config,
+        samples: Object.fromEntries(strata.map((s) => [s, [] as number[]])),
+        timeouts: 0,
+        plans,
+        analyzed: await inConfig(client, config, () => analyzed(client, c, c.params[0]!, o.timeoutMs)),
+      });
+    }
+    // Every (configuration, call) pair, shuffled: call k of each configuration uses parameter set k mod n.
+    const order = configs.flatMap((_, i) => Array.from({ length: o.iterations }, (_, k) => [i, k] as const));
+    const random = seededRandom(seed);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const started = performance.now();
+    for (const [i, k] of order) {
+      if (performance.now() - started > o.budgetMs) break;
+      const p = c.params[k % c.params.length]!;
+      const r = results[i]!;
+      const client = clients[i]!;
+      try {
+        const ms = await inConfig(client, r.config, async () => {
+          await client.query(c.sql, p.values);
+          const t = performance.now();
+          await client.query(c.sql, p.values);
+          return performance.now() - t;
+        });
+        r.samples[p.stratum]!.push(ms);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '57014') throw err;
+        r.timeouts++;
+        r.samples[p.stratum]!.push(o.timeoutMs);
+      }
+    }
+    return results;
+  } finally {
+    for (const client of clients) client.release();
+  }
+}
