@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { LOCAL, PORTS } from '../../src/config/local-services.ts';
 import { containersOf, podTemplates } from '../chart/support/pods.ts';
 import { render, type K8sObject } from '../chart/support/render.ts';
 import { missingTools } from '../chart/support/tools.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 const why = missingTools();
 
@@ -27,15 +27,6 @@ const exitCode = (cmd: string[], env: Record<string, string> = {}): Promise<numb
     const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 30_000 });
     child.on('exit', (code) => resolve(code ?? 1));
     child.on('error', () => resolve(127));
-  });
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
   });
 
 /** Polls until check() is true, at most `seconds`; returns whether it became true. */

@@ -9,6 +9,7 @@ import { migrate } from '../../src/migrations/runner.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
 import type { Connected } from '../../src/cql/connect.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 const CLOSED = '127.0.0.1:1';
 const missing = testKeyspace('nope'); // never created
@@ -17,14 +18,6 @@ const current = testKeyspace('current'); // fully migrated
 let c: Connected;
 let redis: ChildProcess | undefined;
 let redisPort = 0;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   c = await connectTestCql();

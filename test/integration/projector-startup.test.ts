@@ -2,22 +2,14 @@
 // /healthz (alive) and not /readyz, and becomes ready once Redis answers, instead of exiting into
 // CrashLoopBackOff. With a short AGENTSTORE_STARTUP_TIMEOUT_S it gives up with the one-line error.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../src/util/repo.ts';
 import { runCli } from '../support/cli.ts';
 import { cleanupReadSide, envOf, redisOf, testReadSide } from '../support/readside.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 const children: ChildProcess[] = [];
 const rs = testReadSide('startup');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const status = (port: number, path: string): Promise<number> =>
   fetch(`http://127.0.0.1:${port}${path}`).then(

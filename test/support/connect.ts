@@ -7,13 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { LOCAL } from '../../src/config/local-services.ts';
 import { java17 } from '../../scripts/services/jvm.ts';
 import { kafkaClasspath } from '../../scripts/services/kafka.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 export interface ConnectWorker {
   url: string;
@@ -25,15 +25,6 @@ export interface ConnectWorker {
   log(): Promise<string>;
   stop(): Promise<void>;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 
 export async function startConnectWorker(timeoutMs = 180_000): Promise<ConnectWorker> {
   const id = randomBytes(4).toString('hex');
