@@ -21,3 +21,44 @@ export class NotFoundError extends ValidationError {
 export class LimitError extends ValidationError {
   override name = 'LimitError';
 }
+
+/**
+ * A write lost a race: a compare-and-set on a stale version, or a create of an identity that exists
+ * with other content. Re-read and retry; nothing was written.
+ */
+export class ConflictError extends ValidationError {
+  override name = 'ConflictError';
+}
+
+/** A value is over its configured maximum (`field` names it, e.g. a checkpoint channel); nothing was written. */
+export class ValueTooLargeError extends ValidationError {
+  override name = 'ValueTooLargeError';
+  constructor(
+    field: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      field,
+      `${bytes} bytes is over the maximum of ${maxBytes}; store it elsewhere and keep a reference, or raise the maximum`,
+    );
+  }
+}
+
+/**
+ * The backing store did not answer (timeout, no host, overloaded). The only retryable kind: the
+ * operation may be repeated as is, because every write of the storage layer is idempotent.
+ */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+  readonly retryable = true;
+  constructor(
+    readonly backend: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `${backend} is unavailable: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`,
+      options,
+    );
+  }
+}
