@@ -150,7 +150,9 @@ export const kafka: Service = {
     const out = await kafkaTool(
       'org.apache.kafka.tools.ClusterTool',
       ['cluster-id', '--bootstrap-server', LOCAL.kafka, '--command-config', adminConfig],
-      20_000,
+      // The tool's own request gives up after 8 s; the rest is JVM start-up, which took over 20 s on
+      // 2 cores at load 20 and then made a healthy broker look like a squatter.
+      60_000,
     );
     const id = /Cluster ID: (\S+)/.exec(out.stdout)?.[1];
     if (!id) throw new Error(`cluster-id: ${(out.stderr || out.stdout).trim().split('\n')[0] ?? ''}`);
