@@ -70,7 +70,13 @@ try {
         : ''),
   );
   for (const k of keyspaces)
-    await migrate({ exec, keyspace: k, dialect, datacenter: s.localDataCenter, replicationFactor: 1 });
+    await migrate({
+      exec,
+      keyspace: k,
+      dialect,
+      datacenter: s.localDataCenter,
+      replicationFactor: s.replicationFactor,
+    });
 
   const config: SeedConfig = { seed: 11, sessions: SESSIONS, accounts: 20, days: 30, endDate: '2026-11-01' };
   const stream = interleave(

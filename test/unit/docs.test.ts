@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENERATED_FILES, withBlocks } from '../../scripts/docs/blocks.ts';
 
@@ -23,5 +24,19 @@ describe('self-contained', () => {
         .flatMap((line, i) => (/\.\.\/shared\/|\/work\/shared|\/work\/wt\//.test(line) ? [`${f}:${i + 1}`] : [])),
     );
     expect(outside).toEqual([]);
+  });
+});
+
+describe('links', () => {
+  it('every relative link in a tracked Markdown file names a file or folder that exists', () => {
+    const pages = execFileSync('git', ['ls-files', '*.md'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const broken = pages.flatMap((page) =>
+      [...readFileSync(page, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((m) => m[1]!.replace(/#.*$/, ''))
+        .filter((target) => target && !/^[a-z]+:/i.test(target))
+        .filter((target) => !existsSync(join(dirname(page), target)))
+        .map((target) => `${page} -> ${target}`),
+    );
+    expect(broken).toEqual([]);
   });
 });

@@ -198,6 +198,8 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     "  WAL from EXPLAIN (ANALYZE, WAL) of the inserts (this backend's own records) and the LSN delta. Still the steady-state",
     '  best case (see "Not measured yet").',
     `- Plans as executed (EXPLAIN (ANALYZE, BUFFERS)) for every configuration: [${meta.plansFile}](${meta.plansFile}).`,
+    '- The same baseline against ScyllaDB at equal hardware, and what only a real cluster can show:',
+    '  [scylladb-measurement-plan.md](scylladb-measurement-plan.md) (planned, not run).',
     '',
     '## Not measured yet',
     '',
