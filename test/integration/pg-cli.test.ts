@@ -79,6 +79,13 @@ describe('PostgreSQL baseline CLI and index study', () => {
     for (const id of ['P1', 'P2', 'P3', 'A1', 'A5', 'E1', 'E3', 'G5', 'G1', 'T1'])
       expect(doc).toMatch(new RegExp(`^#### ${id}: `, 'm'));
     expect(doc).toMatch(/^\| all vs all -steps_created_brin \| [\d.]+ \[[\d.]+, [\d.]+\]x \|/m);
+    // Account queries are split by account size, and every cell (configuration x size) got its calls.
+    expect(doc).toMatch(
+      /^Account strata \(by sessions per account in this dataset\): small accounts: `acct_\w+` \(\d+ sessions\)/m,
+    );
+    expect(doc).toMatch(/^\| baseline \| small accounts \| 2 \| /m);
+    expect(doc).toMatch(/^\| all -sessions_account_recent \| large accounts \| 2 \| /m);
+    expect(doc).toContain('Every cell got 2 calls.');
     expect(doc).toMatch(/^\| `steps_classifier_label` \| expression \| steps \| \d+ KiB/m);
     expect(doc).toMatch(
       /^\| baseline \(foreign-key indexes\) \| \d+ \| [\d.]+ \| 0\.0% \| \d+ \| \d+ \| \d+ \| \d+ \|$/m,

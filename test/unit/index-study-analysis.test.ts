@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { comparisons, verdicts } from '../../src/postgres/index-study/analysis.ts';
+import { budgetOutcome, overBudget } from '../../src/postgres/index-study/budget.ts';
+import { caseTables } from '../../src/postgres/index-study/report-cases.ts';
+import { accountStrata } from '../../src/postgres/index-study/strata.ts';
 import { configsFor } from '../../src/postgres/index-study/configs.ts';
 import type { ConfigResult } from '../../src/postgres/index-study/protocol.ts';
 import type { CaseResult, SizeResult } from '../../src/postgres/index-study/run.ts';
@@ -103,5 +106,92 @@ describe('index study: claims and the keep-or-reject rule', () => {
     expect(v.get('steps_pending_oldest')).toMatchObject({ keep: false });
     expect(v.get('steps_pending_oldest')!.claims.map((c) => c.id)).toEqual(['G5']);
     expect(v.get('steps_created_btree')).toMatchObject({ keep: false, claims: [] });
+  });
+});
+
+describe('index study: account-size strata', () => {
+  // 20 accounts with 1..20 sessions each, given out of order.
+  const counts = Array.from({ length: 20 }, (_, i) => ({
+    account: `a${String(i).padStart(2, '0')}`,
+    sessions: 20 - i,
+  }));
+
+  it('draws small accounts near the 10th percentile, median ones near the median and the heaviest as large, disjoint', () => {
+    const strata = accountStrata(counts);
+    expect(strata.map((s) => s.stratum)).toEqual(['small accounts', 'median accounts', 'large accounts']);
+    const sessions = Object.fromEntries(strata.map((s) => [s.stratum, s.accounts.map((a) => a.sessions)]));
+    expect(sessions['small accounts']).toEqual([2, 3]);
+    expect(sessions['median accounts']).toEqual([10, 11]);
+    // Heaviest first: its plan is the one the report shows for the stratum.
+    expect(sessions['large accounts']).toEqual([20, 19]);
+    const all = strata.flatMap((s) => s.accounts.map((a) => a.account));
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('with fewer accounts than strata need, keeps them disjoint and leaves out the strata that get none', () => {
+    const strata = accountStrata(counts.slice(0, 3));
+    const all = strata.flatMap((s) => s.accounts.map((a) => a.account));
+    expect(new Set(all).size).toBe(3);
+    expect(strata.find((s) => s.stratum === 'large accounts')!.accounts.map((a) => a.sessions)).toEqual([20, 19]);
+    expect(accountStrata([])).toEqual([]);
+    expect(accountStrata([{ account: 'idle', sessions: 0 }])).toEqual([]);
+    expect(() => accountStrata(counts, 0)).toThrow(/per must be at least 1/);
+  });
+
+  it('reports each stratum in its own rows and gives a p50 speed-up per stratum, where a pooled one would hide it', () => {
+    const index = 'sessions_account_recent';
+    const configs: ConfigResult[] = configsFor([index]).map((config) => {
+      const has = config.visible.includes(index);
+      const plan = has ? IX(index) : SEQ;
+      return {
+        config,
+        // The index helps large accounts fivefold and small ones not at all.
+        samples: { 'small accounts': around(1), 'large accounts': around(has ? 2 : 10) },
+        timeouts: 0,
+        plans: { 'small accounts': plan, 'large accounts': plan },
+        analyzed: '',
+      };
+    });
+    const c: CaseResult = { id: 'P2', title: 'P2', sql: '', indexes: [index], weight: 1, configs };
+    const alone = comparisons(c).find((m) => m.config === `+${index}`)!;
+    const by = Object.fromEntries(alone.byStratum.map((b) => [b.stratum, b.speedup.value]));
+    expect(by['large accounts']).toBeCloseTo(5, 0);
+    expect(by['small accounts']).toBeCloseTo(1, 1);
+    const md = caseTables(c).join('\n');
+    expect(md).toMatch(/^\| baseline \| small accounts \| 400 \| /m);
+    expect(md).toMatch(/^\| baseline \| large accounts \| 400 \| /m);
+    expect(md).toMatch(
+      /^\| \+sessions_account_recent vs baseline \| [^|]+ \| small 1\.0\d \[[^\]]+\]x; large 5\.\d\d /m,
+    );
+  });
+});
+
+describe('index study: the calls budget', () => {
+  it('stops a query only past its ceiling, however slow its calls', () => {
+    expect(overBudget(299_999, 300_000)).toBe(false);
+    expect(overBudget(300_001, 300_000)).toBe(true);
+  });
+
+  it('says nothing when every cell got its calls, and says why and how long the rest would take when not', () => {
+    expect(budgetOutcome([500, 500, 500], 500, 90_000, 300_000)).toEqual({
+      minCalls: 500,
+      maxCalls: 500,
+      elapsedMs: 90_000,
+    });
+    const short = budgetOutcome([120, 125, 121], 500, 300_000, 300_000);
+    expect(short.minCalls).toBe(120);
+    // 300 s for 120 calls per cell: 500 would take 1250 s.
+    expect(short.shortfall).toBe(
+      '120-125 calls per cell, not 500: stopped at the 300 s ceiling per query (--budget-ms); 500 per cell would take about 1250 s. The p99 of 120 calls is the 2nd-slowest call.',
+    );
+    expect(budgetOutcome([37], 500, 40_000, 40_000).shortfall).toMatch(
+      /p99 of 37 calls is the slowest call \(the maximum\)/,
+    );
+  });
+
+  it('puts the shortfall under the table it concerns', () => {
+    const c = oneCase('E1', 'steps_classifier_label', 1, { ms: 10, plan: SEQ }, { ms: 2, plan: SEQ });
+    c.budget = budgetOutcome([120, 121], 500, 300_000, 300_000);
+    expect(caseTables(c).join('\n')).toMatch(/^Calls: 120-121 calls per cell, not 500: stopped at the 300 s ceiling/m);
   });
 });

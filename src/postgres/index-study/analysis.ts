@@ -18,6 +18,8 @@ export interface Comparison {
   config: string;
   /** ref / config per percentile: > 1 means the index made the query faster. */
   speedup: Estimate[];
+  /** The p50 speed-up within each stratum (account size), where the case has more than one. */
+  byStratum: { stratum: string; speedup: Estimate }[];
   planChanged: boolean;
   /** Scans the index's configuration lost (-) and gained (+). */
   planDiff: string;
@@ -27,8 +29,9 @@ export interface Comparison {
 const pooled = (r: ConfigResult): number[] => Object.values(r.samples).flat();
 const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
 
-export function latencies(r: ConfigResult): Estimate[] {
-  return percentiles(pooled(r), PS);
+/** p50/p95/p99 over all the configuration's calls, or over one stratum's. */
+export function latencies(r: ConfigResult, stratum?: string): Estimate[] {
+  return percentiles(stratum === undefined ? pooled(r) : (r.samples[stratum] ?? []), PS);
 }
 
 function find(c: CaseResult, name: string): ConfigResult {
@@ -43,6 +46,12 @@ function compare(c: CaseResult, refName: string, name: string): Comparison {
   const strata = Object.keys(r.plans);
   const planChanged = strata.some((s) => r.plans[s]!.shape !== ref.plans[s]!.shape);
   const speedup = percentileRatios(pooled(ref), pooled(r), PS);
+  const byStratum =
+    strata.length > 1
+      ? strata
+          .filter((s) => ref.samples[s]?.length && r.samples[s]?.length)
+          .map((s) => ({ stratum: s, speedup: percentileRatios(ref.samples[s]!, r.samples[s]!, [50])[0]! }))
+      : [];
   // What the plan gained and lost, per population (once when the populations agree).
   const diffs = strata.map((s) => {
     const a = ref.plans[s]!.scans.split('; ');
@@ -60,6 +69,7 @@ function compare(c: CaseResult, refName: string, name: string): Comparison {
     ref: refName,
     config: name,
     speedup,
+    byStratum,
     planChanged,
     planDiff,
     claimed: planChanged && speedup[0]!.lo > 1,

@@ -1,5 +1,6 @@
-import { AGENT_VERSIONS, accountIdOf, generateSession, windowDays, type SeedConfig } from '../../seed/generator.ts';
+import { AGENT_VERSIONS, generateSession, windowDays, type SeedConfig } from '../../seed/generator.ts';
 import * as Q from '../sql.ts';
+import type { AccountStratum, AccountStratumName } from './strata.ts';
 
 /**
  * What the study measures: each key query (and three cross-account analytics queries the
@@ -19,13 +20,13 @@ export interface StudyCase {
 }
 
 /**
- * Parameters and the population they come from: account queries are reported separately for the
- * heaviest account (about a quarter of all sessions, from the Zipf skew) and for typical ones, so
- * a median of small accounts and a tail of the big one are never mixed in one figure.
+ * Parameters and the population they come from: account queries are reported per account-size
+ * stratum (strata.ts: small, median and large accounts by their session count), so a median of
+ * small accounts and a tail of the biggest are never mixed in one figure.
  */
 export interface ParamSet {
   values: unknown[];
-  stratum: 'heaviest account' | 'typical accounts' | 'all';
+  stratum: AccountStratumName | 'all';
 }
 
 /**
@@ -71,11 +72,10 @@ const SESSION = ['human_turns_session', 'agent_turns_session'];
 const ACCOUNT_STEPS = ['sessions_account_recent', 'agent_turns_session'];
 const all = (values: unknown[][]): ParamSet[] => values.map((v) => ({ values: v, stratum: 'all' }));
 
-export function studyCases(config: SeedConfig, samples = 20): StudyCase[] {
+export function studyCases(config: SeedConfig, strata: readonly AccountStratum[], samples = 20): StudyCase[] {
   const models = Array.from({ length: Math.min(samples, config.sessions) }, (_, k) =>
     generateSession(config, Math.floor((k * config.sessions) / Math.min(samples, config.sessions))),
   );
-  const accounts = [...new Set([accountIdOf(config, 0), ...models.map((m) => m.session.accountId)])].slice(0, 6);
   const days = windowDays(config);
   const range = (ds: string[]): unknown[] => [
     new Date(`${ds[0]}T00:00:00Z`),
@@ -90,12 +90,10 @@ export function studyCases(config: SeedConfig, samples = 20): StudyCase[] {
       .map((t) => t.turnId),
   );
   const turns = all(models.flatMap((m) => m.turns.slice(0, 3).map((t) => [t.turnId])));
-  // accounts[0] is the heaviest (account index 0 of the Zipf generator).
+  // Every account of every stratum; i numbers them across strata (A2 spreads its days by it).
+  const accounts = strata.flatMap((s) => s.accounts.map((a) => ({ id: a.account, stratum: s.stratum })));
   const perAccount = (extra: (a: string, i: number) => unknown[]): ParamSet[] =>
-    accounts.map((a, i) => ({
-      values: [a, ...extra(a, i)],
-      stratum: i === 0 ? 'heaviest account' : 'typical accounts',
-    }));
+    accounts.map((a, i) => ({ values: [a.id, ...extra(a.id, i)], stratum: a.stratum }));
   const lastDays = days.slice(-7);
   const cases: Omit<StudyCase, 'weight'>[] = [
     { id: 'P1', title: 'active branch of a session', sql: Q.P1_ACTIVE_BRANCH, params: sessions, indexes: SESSION },

@@ -24,9 +24,17 @@ const program = new Command('index-study')
     'dataset sizes in sessions, smallest first (~14 steps per session; 70000 ~ 1M steps)',
     '2000,7000',
   )
-  .option('--iterations <n>', 'timed calls per query and configuration (interleaved)', '500')
+  .option(
+    '--iterations <n>',
+    'timed calls per cell: per query, configuration and account-size stratum (interleaved)',
+    '500',
+  )
   .option('--timeout-ms <n>', 'statement timeout: a call slower than this counts as a timeout', '20000')
-  .option('--budget-ms <n>', 'stop timing one query (all its configurations) after this long', '40000')
+  .option(
+    '--budget-ms <n>',
+    'ceiling per query: it is timed until every cell has --iterations calls, or stops here (the report says where and why)',
+    '300000',
+  )
   .option('--insert-sessions <n>', 'sessions in the batch whose insert cost is measured', '200')
   .option('--write-repeats <n>', 'runs per write configuration (the minimum WAL is kept)', '1')
   .option('--seed <n>', 'generator seed', '42')

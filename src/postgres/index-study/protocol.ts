@@ -2,14 +2,16 @@ import type pg from 'pg';
 import { seededRandom } from '../../util/bootstrap.ts';
 import { CANDIDATES, type Config } from './configs.ts';
 import type { ParamSet, StudyCase } from './cases.ts';
+import { budgetOutcome, overBudget, type Budget } from './budget.ts';
 
 /**
  * One case timed in every configuration on the same data. All indexes exist; a configuration
  * leaves candidates out by dropping them inside a transaction it rolls back after the call
  * (the planner of that transaction no longer sees them, nothing is removed, and an aborted
- * transaction's catalog changes reach no other backend). The call is made twice in that
- * transaction and the second is timed, so the first absorbs the catalog reload the DROP causes.
- * The calls of all configurations are interleaved in one shuffled order, so cache warmth, a
+ * transaction's catalog changes reach no other backend). In that transaction the query is first
+ * EXPLAINed (planning opens every relation and index, so the catalog reload the DROP causes is paid
+ * there, at a fraction of an execution's cost) and then executed once, timed. The calls of every
+ * cell (configuration x stratum) are interleaved in one shuffled order, so cache warmth, a
  * checkpoint or a busy neighbour lands on all alike. (hypopg_hide_index would do this without
  * DDL, but Debian's hypopg is 1.3, older than the function.)
  */
@@ -25,9 +27,9 @@ export interface ConfigResult {
 }
 
 export interface TimingOptions {
-  /** Calls per configuration (at least 500 for a p99 that is not the maximum). */
+  /** Calls per cell: per configuration and stratum (at least 500 for a p99 that is not the maximum). */
   iterations: number;
-  /** Stop a slow case after this long: the figures then say how many calls each configuration got. */
+  /** The ceiling per query (budget.ts): only past it does a query stop short of `iterations` per cell. */
   budgetMs: number;
   timeoutMs: number;
 }
@@ -80,29 +82,29 @@ async function analyzed(client: pg.PoolClient, c: StudyCase, p: ParamSet, timeou
   }
 }
 
+export interface CaseTiming {
+  configs: ConfigResult[];
+  budget: Budget;
+}
+
 export async function measureCase(
   pool: pg.Pool,
   c: StudyCase,
   configs: readonly Config[],
   o: TimingOptions,
   seed: number,
-): Promise<ConfigResult[]> {
+): Promise<CaseTiming> {
   const clients = await Promise.all(configs.map(() => pool.connect()));
   try {
     const results: ConfigResult[] = [];
     const strata = [...new Set(c.params.map((p) => p.stratum))];
+    const byStratum = strata.map((s) => c.params.filter((p) => p.stratum === s));
     for (const [i, config] of configs.entries()) {
       const client = clients[i]!;
       await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
       const plans: ConfigResult['plans'] = {};
-      for (const s of strata)
-        plans[s] = await inConfig(client, config, () =>
-          plan(
-            client,
-            c,
-            c.params.find((p) => p.stratum === s)!,
-          ),
-        );
+      for (const [j, s] of strata.entries())
+        plans[s] = await inConfig(client, config, () => plan(client, c, byStratum[j]![0]!));
       results.push({
         config,
         samples: Object.fromEntries(strata.map((s) => [s, [] as number[]])),
@@ -111,22 +113,25 @@ export async function measureCase(
         analyzed: await inConfig(client, config, () => analyzed(client, c, c.params[0]!, o.timeoutMs)),
       });
     }
-    // Every (configuration, call) pair, shuffled: call k of each configuration uses parameter set k mod n.
-    const order = configs.flatMap((_, i) => Array.from({ length: o.iterations }, (_, k) => [i, k] as const));
+    // Every (configuration, stratum, call) triple, shuffled: call k of a stratum uses its parameter set k mod n.
+    const order = configs.flatMap((_, i) =>
+      strata.flatMap((_, j) => Array.from({ length: o.iterations }, (_, k) => [i, j, k] as const)),
+    );
     const random = seededRandom(seed);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     const started = performance.now();
-    for (const [i, k] of order) {
-      if (performance.now() - started > o.budgetMs) break;
-      const p = c.params[k % c.params.length]!;
+    for (const [i, j, k] of order) {
+      if (overBudget(performance.now() - started, o.budgetMs)) break;
+      const sets = byStratum[j]!;
+      const p = sets[k % sets.length]!;
       const r = results[i]!;
       const client = clients[i]!;
       try {
         const ms = await inConfig(client, r.config, async () => {
-          await client.query(c.sql, p.values);
+          await client.query(`EXPLAIN ${c.sql}`, p.values);
           const t = performance.now();
           await client.query(c.sql, p.values);
           return performance.now() - t;
@@ -138,7 +143,8 @@ export async function measureCase(
         r.samples[p.stratum]!.push(o.timeoutMs);
       }
     }
-    return results;
+    const calls = results.flatMap((r) => Object.values(r.samples).map((x) => x.length));
+    return { configs: results, budget: budgetOutcome(calls, o.iterations, performance.now() - started, o.budgetMs) };
   } finally {
     for (const client of clients) client.release();
   }

@@ -1,9 +1,10 @@
 import { INDEXES } from '../indexes.ts';
-import { comparisons, latencies, verdicts, type Comparison } from './analysis.ts';
+import { verdicts } from './analysis.ts';
 import { WRITE_ROWS_PER_1000 } from './cases.ts';
 import { CANDIDATES } from './configs.ts';
-import { BASELINE_WRITES, type CaseResult, type SizeResult } from './run.ts';
-import type { Estimate } from '../../util/bootstrap.ts';
+import { kib, row, x } from './markdown.ts';
+import { caseTables, shortfalls, strataLine } from './report-cases.ts';
+import { BASELINE_WRITES, type SizeResult } from './run.ts';
 
 /** Markdown for docs/index-study.md: every figure comes from the SizeResults of the run. */
 export interface StudyMeta {
@@ -20,11 +21,6 @@ export interface StudyMeta {
   plansFile: string;
 }
 
-const kib = (b: number): string =>
-  b >= 10 * 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} MiB` : `${(b / 1024).toFixed(0)} KiB`;
-const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
-const est = (e: Estimate, d = 2): string => `${e.value.toFixed(d)} [${e.lo.toFixed(d)}, ${e.hi.toFixed(d)}]`;
-const x = (e: Estimate): string => `${est(e)}x`;
 const sizeLabel = (r: SizeResult): string => `${r.steps.toLocaleString('en-US')} steps`;
 
 function verdictTable(r: SizeResult): string[] {
@@ -57,43 +53,6 @@ function verdictTable(r: SizeResult): string[] {
       ]),
     );
   }
-  return out;
-}
-
-function caseTables(c: CaseResult): string[] {
-  const out = [
-    `#### ${c.id}: ${c.title} (${c.weight} calls per 1,000 requests)`,
-    '',
-    row(['configuration', 'calls', 'p50 ms [95% CI]', 'p95 ms [95% CI]', 'p99 ms [95% CI]', 'timeouts']),
-    row(Array(6).fill('---')),
-  ];
-  for (const r of c.configs) {
-    const [p50, p95, p99] = latencies(r);
-    const n = Object.values(r.samples).reduce((k, s) => k + s.length, 0);
-    out.push(row([r.config.name, n, est(p50!), est(p95!), est(p99!), r.timeouts]));
-  }
-  const cmp = (m: Comparison) =>
-    row([
-      `${m.config} vs ${m.ref}`,
-      x(m.speedup[0]!),
-      x(m.speedup[2]!),
-      m.planChanged ? 'yes' : 'no',
-      m.planDiff,
-      m.claimed ? '**speed-up**' : m.planChanged ? 'plan changed, not faster' : 'same plan: not attributable',
-    ]);
-  out.push(
-    '',
-    row([
-      'comparison',
-      'speed-up p50 [95% CI]',
-      'speed-up p99 [95% CI]',
-      'plan changed',
-      'scans lost (-) and gained (+)',
-      'claim',
-    ]),
-    row(Array(6).fill('---')),
-    ...comparisons(c).map(cmp),
-  );
   return out;
 }
 
@@ -183,12 +142,16 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     '  `sessions (account_uid)`. Every candidate is judged by what it adds to that, never against primary keys alone.',
     '- **Configurations** per query: the baseline; each candidate that may serve it alone on top of the baseline; all candidates;',
     '  all candidates but one (leave-one-out). All indexes are built once; each configuration runs on its own connection and leaves',
-    '  candidates out by dropping them in a transaction it rolls back after the call, so none pays a rebuild or a cold index. Each',
-    '  call runs twice in that transaction and the second is timed (the first absorbs the catalog reload the DROP causes).',
-    `- **Calls**: ${meta.iterations} per configuration, every (configuration, call) pair of a query in one seeded random order, one call at a`,
-    `  time; a query stops after ${meta.budgetMs / 1000} s (the calls column says how many it got) and a call after ${meta.timeoutMs / 1000} s (counted as a timeout at that value).`,
-    '  Parameters rotate through sets drawn from the generator; account queries use the heaviest account (about a quarter of all',
-    '  sessions) and typical ones. p50/p95/p99 are nearest-rank, with 95% bootstrap intervals (500 resamples, percentile method).',
+    '  candidates out by dropping them in a transaction it rolls back after the call, so none pays a rebuild or a cold index. In',
+    '  that transaction the query is EXPLAINed first (planning pays the catalog reload the DROP causes) and then executed once, timed.',
+    `- **Calls**: ${meta.iterations} per cell (a configuration, and for account queries each account-size stratum), every cell's calls of a`,
+    '  query in one seeded random order, one call at a time, so the cells fill at one pace. A query runs until every cell has its',
+    `  calls; ${meta.budgetMs / 1000} s per query is only a ceiling, and where it stopped one short the reason is printed under its table (and`,
+    `  listed per size). A call stops after ${meta.timeoutMs / 1000} s (counted as a timeout at that value).`,
+    '  Parameters rotate through sets drawn from the generator. Account queries are split by account size: accounts ranked by their',
+    '  sessions in the loaded data, two around the 10th percentile (small), two around the median, and the two heaviest (large; the',
+    '  heaviest holds about a quarter of all sessions); each size has its own rows and its own p50 speed-up. p50/p95/p99 are',
+    '  nearest-rank, with 95% bootstrap intervals (500 resamples, percentile method).',
     '- **Claims**: a speed-up is claimed only where the plan changed (EXPLAIN of the first parameter set of each population, node',
     '  types, relations and indexes compared) and the 95% interval of the p50 ratio lies above 1. The scans column shows the plans.',
     `- **Rule**: a candidate is kept when the query time it saves with the others present (leave-one-out, claimed cases only, mean`,
@@ -208,7 +171,8 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     '  WAL with full-page images, page splits (pgstatindex), HOT ratio and bloat. The write figures below are the best case.',
     '- The relational fixes the study points to beyond the covering index: `account_uid`/day denormalised onto agent turns, a',
     '  generated column for label and score, a daily rollup or monthly partitioning of steps.',
-    '- Per-population figures are pooled in the latency columns; the plans are shown per population.',
+    '- The claims and the verdicts use the pooled calls of all account sizes (each size an equal share of the calls); the per-size',
+    '  rows and p50 speed-ups show where a pooled figure hides a difference. The plans are shown per size.',
     '- Alternatives are treated as co-candidates: "all" holds the BRIN and the B-tree on `steps.created_at` (and both pending-input',
     '  indexes), so the leave-one-out of one hides behind the other. The rule then rejects both for T1; read the "alone" rows of T1',
     '  (and G5) to choose between them. A rerun should put one alternative in "all" at a time.',
@@ -222,6 +186,8 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
       '',
       `Loaded in ${(r.loadMs / 1000).toFixed(1)} s; steps.created_at correlation ${r.stepsCorrelation.toFixed(3)} (after CLUSTER, as live appends would leave it).`,
       '',
+      ...strataLine(r),
+      ...shortfalls(r, meta.iterations),
       '### Verdicts',
       '',
       ...verdictTable(r),

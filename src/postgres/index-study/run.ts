@@ -9,6 +9,8 @@ import { studyCases } from './cases.ts';
 import { ALL_DEFS, CANDIDATES, configsFor } from './configs.ts';
 import { measureInsert, relationBytes, tableBytes, type WriteCost } from './measure.ts';
 import { measureCase, type ConfigResult, type TimingOptions } from './protocol.ts';
+import type { Budget } from './budget.ts';
+import { accountSessionCounts, accountStrata, type AccountStratum } from './strata.ts';
 
 export interface CaseResult {
   id: string;
@@ -17,6 +19,8 @@ export interface CaseResult {
   indexes: string[];
   weight: number;
   configs: ConfigResult[];
+  /** How many calls the cells got, and why not all of them, if not (budget.ts). */
+  budget?: Budget;
 }
 
 export interface SizeResult {
@@ -27,6 +31,8 @@ export interface SizeResult {
   /** pg_stats correlation of steps.created_at with the physical order (1 = appended in time order). */
   stepsCorrelation: number;
   tables: { name: string; bytes: number }[];
+  /** The accounts each account-size stratum was measured on, with their session counts. */
+  accountStrata?: AccountStratum[];
   indexes: { def: IndexDef; bytes: number; buildMs: number }[];
   cases: CaseResult[];
   writes: { config: string; cost: WriteCost }[];
@@ -87,14 +93,16 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   for (const [i, def] of ALL_DEFS.entries())
     indexes.push({ def, bytes: await relationBytes(pool, def.name), buildMs: buildMs[i]! });
 
+  const strata = accountStrata(await accountSessionCounts(pool));
+  o.log(
+    `  account strata: ${strata.map((s) => `${s.stratum} ${s.accounts.map((a) => a.sessions).join('/')} sessions`).join(', ')}`,
+  );
   const cases: CaseResult[] = [];
-  for (const [n, c] of studyCases(config).entries()) {
-    const t = performance.now();
-    const configs = await measureCase(pool, c, configsFor(c.indexes), o, 1000 + n);
-    cases.push({ id: c.id, title: c.title, sql: c.sql, indexes: c.indexes, weight: c.weight, configs });
-    const calls = configs.map((r) => Object.values(r.samples).reduce((k, x) => k + x.length, 0));
+  for (const [n, c] of studyCases(config, strata).entries()) {
+    const { configs, budget } = await measureCase(pool, c, configsFor(c.indexes), o, 1000 + n);
+    cases.push({ id: c.id, title: c.title, sql: c.sql, indexes: c.indexes, weight: c.weight, configs, budget });
     o.log(
-      `  ${c.id}: ${configs.length} configurations, ${Math.min(...calls)}-${Math.max(...calls)} calls each, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      `  ${c.id}: ${configs.length} configurations, ${budget.minCalls}-${budget.maxCalls} calls per cell, ${(budget.elapsedMs / 1000).toFixed(1)} s${budget.shortfall ? ' (short: the ceiling)' : ''}`,
     );
   }
 
@@ -117,6 +125,7 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     loadMs,
     stepsCorrelation: Number(corr.rows[0]?.correlation ?? 0),
     tables,
+    accountStrata: strata,
     indexes,
     cases,
     writes,
