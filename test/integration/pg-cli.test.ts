@@ -86,6 +86,12 @@ describe('PostgreSQL baseline CLI and index study', () => {
     expect(doc).toMatch(/^\| baseline \| small accounts \| 2 \| /m);
     expect(doc).toMatch(/^\| all -sessions_account_recent \| large accounts \| 2 \| /m);
     expect(doc).toContain('Every cell got 2 calls.');
+    // The sustained mixed workload ran across checkpoints and reports WAL with full-page images, HOT and bloat.
+    expect(doc).toMatch(/^4 rounds, 4 CHECKPOINTs \(one before each round\), full_page_writes = on\.$/m);
+    expect(doc).toMatch(
+      /^\| baseline \(foreign-key indexes\) \| \d+ \| [1-9]\d* \| \d+ \| [\d.]+ \| [1-9]\d* \| [\d.]+% \| /m,
+    );
+    expect(doc).toMatch(/^\| human_turns \| [\d.]+% \| [\d.]+% \| \d+ KiB \| \d+ KiB \|$/m);
     expect(doc).toMatch(/^\| `steps_classifier_label` \| expression \| steps \| \d+ KiB/m);
     expect(doc).toMatch(
       /^\| baseline \(foreign-key indexes\) \| \d+ \| [\d.]+ \| 0\.0% \| \d+ \| \d+ \| \d+ \| \d+ \|$/m,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { comparisons, verdicts } from '../../src/postgres/index-study/analysis.ts';
 import { budgetOutcome, overBudget } from '../../src/postgres/index-study/budget.ts';
 import { caseTables } from '../../src/postgres/index-study/report-cases.ts';
+import { mixedTables } from '../../src/postgres/index-study/report-mixed.ts';
+import type { MixedResult } from '../../src/postgres/index-study/mixed.ts';
 import { accountStrata } from '../../src/postgres/index-study/strata.ts';
 import { configsFor } from '../../src/postgres/index-study/configs.ts';
 import type { ConfigResult } from '../../src/postgres/index-study/protocol.ts';
@@ -193,5 +195,40 @@ describe('index study: the calls budget', () => {
     const c = oneCase('E1', 'steps_classifier_label', 1, { ms: 10, plan: SEQ }, { ms: 2, plan: SEQ });
     c.budget = budgetOutcome([120, 121], 500, 300_000, 300_000);
     expect(caseTables(c).join('\n')).toMatch(/^Calls: 120-121 calls per cell, not 500: stopped at the 300 s ceiling/m);
+  });
+});
+
+describe('index study: the sustained mixed workload report', () => {
+  const result = (config: string, leaves: MixedResult['leaves']): MixedResult => ({
+    config,
+    fullPageWrites: 'on',
+    rounds: 4,
+    checkpoints: 4,
+    inserted: 900,
+    updated: 100,
+    wal: { records: 4000, fpi: 400, bytes: 1_000_000, lsnBytes: 1_100_000 },
+    hot: [
+      { table: 'sessions', updates: 0, hot: 0 },
+      { table: 'human_turns', updates: 80, hot: 20 },
+    ],
+    leaves,
+    tables: [{ table: 'human_turns', deadPct: 7.5, freePct: 12.25, before: 655_360, after: 655_360 }],
+  });
+
+  it("gives WAL per row changed with its full-page-image share, and the HOT share of each table's updates", () => {
+    const md = mixedTables([result('baseline (foreign-key indexes)', [])]).join('\n');
+    expect(md).toMatch(/^4 rounds, 4 CHECKPOINTs \(one before each round\), full_page_writes = on\.$/m);
+    // 1,000,000 bytes over 1,000 rows changed; 400 of 4,000 records are full-page images; 20 of 80 updates HOT.
+    expect(md).toMatch(
+      /^\| baseline \(foreign-key indexes\) \| 900 \| 100 \| 1000 \| 4\.00 \| 400 \| 10\.0% \| 1074 KiB \| no updates \| 25\.0% of 80 \|$/m,
+    );
+    expect(md).toMatch(/^\| human_turns \| 7\.50% \| 12\.25% \| 640 KiB \| 640 KiB \|$/m);
+  });
+
+  it('says what is missing instead of printing zeros: no run, no pgstattuple, fewer checkpoints than rounds', () => {
+    expect(mixedTables(undefined)).toEqual(['Not run (`--mixed-rounds 0`).']);
+    const md = mixedTables([{ ...result('x', null), checkpoints: 0 }]).join('\n');
+    expect(md).toContain('pgstattuple could not be installed: no leaf-page or dead-tuple figures.');
+    expect(md).toMatch(/0 CHECKPOINTs \(one before each round; fewer: the role may not CHECKPOINT/);
   });
 });

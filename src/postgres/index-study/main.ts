@@ -37,6 +37,7 @@ const program = new Command('index-study')
   )
   .option('--insert-sessions <n>', 'sessions in the batch whose insert cost is measured', '200')
   .option('--write-repeats <n>', 'runs per write configuration (the minimum WAL is kept)', '1')
+  .option('--mixed-rounds <n>', 'rounds of the sustained mixed workload, a CHECKPOINT before each (0: skip it)', '4')
   .option('--seed <n>', 'generator seed', '42')
   .option('--accounts <n>', 'accounts', '100')
   .option('--days <n>', 'days of history', '30')
@@ -78,6 +79,7 @@ try {
     budgetMs: intFlag('--budget-ms', String(o['budgetMs']), 1, 3_600_000),
     insertSessions: intFlag('--insert-sessions', String(o['insertSessions']), 1, 100_000),
     writeRepeats: intFlag('--write-repeats', String(o['writeRepeats']), 1, 10),
+    mixedRounds: intFlag('--mixed-rounds', String(o['mixedRounds']), 0, 100),
     log: (line: string) => console.error(line),
   };
   const base: Omit<SeedConfig, 'sessions'> = {

@@ -10,6 +10,7 @@ import { ALL_DEFS, CANDIDATES, configsFor } from './configs.ts';
 import { measureInsert, relationBytes, tableBytes, type WriteCost } from './measure.ts';
 import { measureCase, type ConfigResult, type TimingOptions } from './protocol.ts';
 import type { Budget } from './budget.ts';
+import { mixedWorkload, type MixedResult } from './mixed.ts';
 import { accountSessionCounts, accountStrata, type AccountStratum } from './strata.ts';
 
 export interface CaseResult {
@@ -36,11 +37,15 @@ export interface SizeResult {
   indexes: { def: IndexDef; bytes: number; buildMs: number }[];
   cases: CaseResult[];
   writes: { config: string; cost: WriteCost }[];
+  /** The sustained mixed workload (mixed.ts) with the baseline only, then with every candidate. */
+  mixed?: MixedResult[];
 }
 
 export interface StudyOptions extends TimingOptions {
   insertSessions: number;
   writeRepeats: number;
+  /** Rounds of the mixed workload (a CHECKPOINT before each); 0 skips it. */
+  mixedRounds: number;
   log: (line: string) => void;
 }
 
@@ -118,6 +123,26 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     await dropIndexes(pool, [def]);
   }
   o.log(`  write cost measured over ${extra.length} sessions x ${writes.length} configurations`);
+
+  // Only the baseline's indexes are left now. Each run inserts sessions of its own seeds, so none collides.
+  const mixed: MixedResult[] = [];
+  const mix = {
+    rounds: o.mixedRounds,
+    sessionsPerRound: 50,
+    appendsPerRound: 200,
+    switchesPerRound: 100,
+    seed: config.seed,
+  };
+  const batches = (k: number) =>
+    Array.from({ length: mix.rounds }, (_, r) => [
+      ...generateSessions({ ...config, seed: config.seed + 2 + k * 1000 + r, sessions: mix.sessionsPerRound }),
+    ]);
+  if (mix.rounds > 0) {
+    mixed.push(await mixedWorkload(pool, BASELINE_WRITES, batches(0), { ...mix, tag: 'mixb' }));
+    await createIndexes(pool, CANDIDATES);
+    mixed.push(await mixedWorkload(pool, ALL_WRITES, batches(1), { ...mix, tag: 'mixa' }));
+    o.log(`  mixed workload: ${mix.rounds} rounds x ${mixed.length} configurations`);
+  }
   return {
     sessions: loaded.sessions,
     turns: loaded.turns,
@@ -129,5 +154,6 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     indexes,
     cases,
     writes,
+    mixed,
   };
 }
