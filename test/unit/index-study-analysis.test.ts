@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { comparisons, verdicts } from '../../src/postgres/index-study/analysis.ts';
 import { budgetOutcome, overBudget } from '../../src/postgres/index-study/budget.ts';
-import { caseTables } from '../../src/postgres/index-study/report-cases.ts';
+import { caseTables, shortfalls } from '../../src/postgres/index-study/report-cases.ts';
 import { mixedTables } from '../../src/postgres/index-study/report-mixed.ts';
 import type { MixedResult } from '../../src/postgres/index-study/mixed.ts';
 import { accountStrata } from '../../src/postgres/index-study/strata.ts';
@@ -189,6 +189,19 @@ describe('index study: the calls budget', () => {
     expect(budgetOutcome([37], 500, 40_000, 40_000).shortfall).toMatch(
       /p99 of 37 calls is the slowest call \(the maximum\)/,
     );
+  });
+
+  it('lists the short cases once per size, and claims nothing for a run that did not record its budget', () => {
+    const full = oneCase('P1', 'human_turns_session', 1, { ms: 1, plan: SEQ }, { ms: 1, plan: SEQ });
+    full.budget = budgetOutcome([500, 500], 500, 1000, 300_000);
+    const short = oneCase('E1', 'steps_classifier_label', 1, { ms: 10, plan: SEQ }, { ms: 2, plan: SEQ });
+    short.budget = budgetOutcome([120, 121], 500, 300_000, 300_000);
+    expect(shortfalls(size([full], {}), 500)).toEqual(['Every cell got 500 calls.', '']);
+    expect(shortfalls(size([full, short], {}), 500)[0]).toBe(
+      'Cells short of 500 calls: E1 (120); the reason is under each table.',
+    );
+    const old = oneCase('A1', 'human_turns_session', 1, { ms: 1, plan: SEQ }, { ms: 1, plan: SEQ });
+    expect(shortfalls(size([full, old], {}), 500)).toEqual([]);
   });
 
   it('puts the shortfall under the table it concerns', () => {

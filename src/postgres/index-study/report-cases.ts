@@ -68,7 +68,9 @@ export function strataLine(r: SizeResult): string[] {
 
 /** Every case that fell short of the calls per cell, and why: listed once per size, above the tables. */
 export function shortfalls(r: SizeResult, iterations: number): string[] {
-  const short = r.cases.filter((c) => c.budget?.shortfall);
+  // A run recorded before the budget was kept (an old .reports/index-study.json) says nothing either way.
+  if (r.cases.some((c) => !c.budget)) return [];
+  const short = r.cases.filter((c) => c.budget!.shortfall);
   if (!short.length) return [`Every cell got ${iterations} calls.`, ''];
   return [
     `Cells short of ${iterations} calls: ${short.map((c) => `${c.id} (${c.budget!.minCalls})`).join(', ')}; the reason is under each table.`,
