@@ -1,9 +1,16 @@
 import { envMarkdown } from '../../src/config/env.ts';
 import { tablesMarkdown } from '../../src/migrations/catalog.ts';
+import { lifecycleMarkdown } from '../../src/migrations/lifecycle.ts';
 
 /** The generated blocks of the docs: each between its two markers, rendered from its one source. */
 const BLOCKS = [
   { name: 'tables', source: 'src/migrations', files: ['README.md', 'docs/data-model.md'], render: tablesMarkdown },
+  {
+    name: 'lifecycle',
+    source: 'src/migrations/lifecycle.ts',
+    files: ['docs/lifecycle.md'],
+    render: lifecycleMarkdown,
+  },
   { name: 'env', source: 'src/config/env.ts', files: ['README.md'], render: envMarkdown },
 ];
 

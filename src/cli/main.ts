@@ -1,3 +1,5 @@
+import { eraseCommand } from './commands/erase.ts';
+import { retentionCommand } from './commands/retention.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { pgCompareCommand } from './commands/pg-compare.ts';
 import { pgMigrateCommand } from './commands/pg-migrate.ts';
@@ -10,6 +12,8 @@ import { runCli } from './run.ts';
 /** The whole CLI: what the chart's pods run (./pod.ts) plus the PostgreSQL baseline commands and the partition scan. */
 await runCli([
   ...podCommands(),
+  eraseCommand(),
+  retentionCommand(),
   partitionsCommand(),
   pgMigrateCommand(),
   pgSeedCommand(),

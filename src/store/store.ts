@@ -14,6 +14,7 @@ import { monthOf, type Role, type Session, type Step, type Turn } from '../domai
 import { StepType } from '../domain/step-types.ts';
 import { bucketsOn } from '../schema/buckets.ts';
 import { BucketSchedules, checkScheduleChange, scheduleRow } from './buckets.ts';
+import { eraseSession, type EraseResult } from './erase.ts';
 import { after, PendingInputs, type AskingTurn } from './pending.ts';
 import { allRows } from '../cql/executor.ts';
 import { insert, select, update } from './statements.ts';
@@ -355,6 +356,15 @@ export class AgentStore {
     const accountId = checkId('accountId', input.accountId);
     const entry = checkScheduleChange(input.buckets, input.since, this.clock.now());
     await this.exec.run(scheduleRow(this.keyspace, accountId, entry));
+  }
+
+  /**
+   * Removes the session from every table, by key (src/store/erase.ts); through the CDC feed the
+   * read models drop it too. Idempotent. Writes to the session after the erase store it again: stop
+   * them first.
+   */
+  async eraseSession(sessionId: string): Promise<EraseResult> {
+    return eraseSession(this.exec, this.keyspace, checkId('sessionId', sessionId), this.schedules, this.clock.now());
   }
 
   /**

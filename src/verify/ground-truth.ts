@@ -35,6 +35,13 @@ import { ROOT } from '../store/writes.ts';
 export interface Focus {
   accounts?: ReadonlySet<string>;
   sessions?: ReadonlySet<string>;
+  /** Erased sessions: the truth is that of a dataset they were never written to (their queries answer empty). */
+  excluded?: ReadonlySet<string>;
+}
+
+/** The models without the `excluded` sessions: the dataset after they were erased. */
+export function* withoutSessions(models: Iterable<SessionModel>, excluded?: ReadonlySet<string>) {
+  for (const m of models) if (!excluded?.has(m.session.sessionId)) yield m;
 }
 
 interface SessionDetail {
@@ -102,7 +109,7 @@ export class GroundTruth implements KeyQueries {
 
   static build(models: Iterable<SessionModel>, focus?: Focus): GroundTruth {
     const truth = new GroundTruth(focus);
-    for (const m of models) truth.add(m);
+    for (const m of withoutSessions(models, focus?.excluded)) truth.add(m);
     for (const a of truth.accounts.values()) {
       a.sessions.sort((x, y) => y.at - x.at || compareText(y.sessionId, x.sessionId));
       a.pending.sort((x, y) => compareText(x.sessionId, y.sessionId) || compareText(x.turnId, y.turnId));
