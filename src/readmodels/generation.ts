@@ -9,6 +9,8 @@ import { Keys } from './keys.ts';
  */
 export const pointerKey = (base: string): string => `${base}:current`;
 export const prefixOf = (base: string, generation: string): string => `${base}:${generation}`;
+/** The state of a rebuild from CQL in progress (src/projector/rebuild-from-cql.ts), beside the pointer. */
+export const rebuildStateKey = (base: string): string => `${base}:rebuild`;
 export const groupOf = (group: string, generation: string): string => `${group}.${generation}`;
 const FIRST_GENERATION = 'g1';
 

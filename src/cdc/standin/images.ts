@@ -16,7 +16,8 @@ function encode(v: unknown): unknown {
   return v;
 }
 
-function imageOf(row: Row): Record<string, unknown> {
+/** A row read over CQL in the connector's JSON encodings (also the images a rebuild from CQL makes). */
+export function imageOf(row: Row): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, encode(v)]));
 }
 
