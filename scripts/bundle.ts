@@ -36,6 +36,8 @@ const ENTRY = 'src/cli/pod.ts';
  * test/chart/bundle.test.ts fails when the bundle pulls in another one.
  */
 export const BUNDLED_SOURCES = [
+  // The audit CronJob (projector.audit) runs `agentstore audit`.
+  'audit',
   'cdc',
   'cli',
   'clients',

@@ -1,3 +1,5 @@
+import { auditCommand } from './commands/audit.ts';
+import { pgAuditStores } from './commands/audit-pg.ts';
 import { eraseCommand } from './commands/erase.ts';
 import { retentionCommand } from './commands/retention.ts';
 import { partitionsCommand } from './commands/partitions.ts';
@@ -11,7 +13,8 @@ import { runCli } from './run.ts';
 
 /** The whole CLI: what the chart's pods run (./pod.ts) plus the PostgreSQL baseline commands and the partition scan. */
 await runCli([
-  ...podCommands(),
+  // The full CLI's audit can also compare the PostgreSQL baseline, which the pods' bundle leaves out.
+  ...podCommands({ audit: auditCommand(pgAuditStores) }),
   eraseCommand(),
   retentionCommand(),
   partitionsCommand(),

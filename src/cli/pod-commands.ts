@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { auditCommand } from './commands/audit.ts';
 import { cdcProbeCommand } from './commands/cdc-probe.ts';
 import { connectorCommand } from './commands/connector.ts';
 import { migrateCommand, statusCommand } from './commands/migrate.ts';
@@ -13,13 +14,14 @@ import { waitCommand } from './commands/wait.ts';
  * supervisor), and so the whole of the chart's bundle (src/cli/pod.ts, scripts/bundle.ts). A command
  * added here grows every `helm install`: test/chart/release-size.test.ts measures it.
  */
-export const podCommands = (): Command[] => [
+export const podCommands = (o: { audit?: Command } = {}): Command[] => [
   migrateCommand(),
   statusCommand(),
   seedCommand(),
   verifyCommand(),
   projectCommand(),
   rebuildCommand(),
+  o.audit ?? auditCommand(),
   cdcProbeCommand(),
   connectorCommand(),
   waitCommand(),

@@ -18,7 +18,7 @@ const LAYERS: readonly string[][] = [
   ['clients', 'store', 'connect'],
   ['seed', 'cdc'],
   ['verify', 'readmodels'],
-  ['projector', 'analytics'],
+  ['projector', 'analytics', 'audit'],
   ['bench', 'postgres'],
   ['cli'],
   ['k8s'],
