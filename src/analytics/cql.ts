@@ -1,6 +1,6 @@
 import { allRows, type CqlExecutor } from '../cql/executor.ts';
 import { StepType, type StepTypeName } from '../domain/step-types.ts';
-import { bucketRange, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { versionOwner } from '../schema/buckets.ts';
 import { BucketSchedules } from '../store/buckets.ts';
 import { select } from '../store/statements.ts';
 import { forEachBounded } from '../util/bounded.ts';
@@ -76,20 +76,18 @@ export class CqlAnalytics implements AnalyticsQueries {
     const out: VersionStats[] = [];
     for (const v of versions) {
       const turns: string[] = [];
-      for (const day of days) {
-        for (const bucket of bucketRange(VERSION_BUCKETS)) {
-          for await (const r of allRows(
-            this.exec,
-            select(
-              this.ks,
-              'agent_turns_by_version_day_bucket',
-              ['turn_id'],
-              'agent_version = ? AND day = ? AND bucket = ?',
-              [v, day, bucket],
-            ),
-          ))
-            turns.push(r.turn_id);
-        }
+      for (const { day, bucket } of await this.schedules.dayPartitions(versionOwner(v), days)) {
+        for await (const r of allRows(
+          this.exec,
+          select(
+            this.ks,
+            'agent_turns_by_version_day_bucket',
+            ['turn_id'],
+            'agent_version = ? AND day = ? AND bucket = ?',
+            [v, day, bucket],
+          ),
+        ))
+          turns.push(r.turn_id);
       }
       const tally = new VersionTally();
       await forEachBounded(turns, FAN_OUT, async (turnId) => {

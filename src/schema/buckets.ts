@@ -8,13 +8,38 @@
  * A schedule entry may only start on a day no write can reach yet (src/store/buckets.ts checks it),
  * so B of a day never changes once rows exist for it, and a rewrite of a row lands in the same bucket.
  * Readers of a day read its B buckets; readers of a month read the largest B of the month's days.
- * Agent-version partitions hold every tenant's traffic, so they always have VERSION_BUCKETS.
+ *
+ * Schedules belong to owners: an account (its account-day and account-month partitions) or an agent
+ * version (its version-day partitions, every tenant's traffic), whose schedule is kept under
+ * versionOwner(version) and starts at VERSION_BUCKETS. No one sets B by hand: the policy
+ * (bucketsFor) picks the smallest power of two that keeps a partition at PARTITION_ROWS rows for the
+ * traffic expected, up to MAX_BUCKETS, and only ever raises it (src/store/bucket-policy.ts live,
+ * src/seed/schedules.ts for a seeded history).
  */
 
 /** At most this many buckets per account and day: the fan-out of one day's read. */
 export const MAX_BUCKETS = 64;
-/** Buckets of every (agent_version, day): each holds 1/16 of a release's agent turns of that day. */
+/** Buckets of an (agent_version, day) before its schedule raises them (migration 4 wrote its rows with 16). */
 export const VERSION_BUCKETS = 16;
+/** The rows a bucketed partition is sized for: the policy splits a day (or month) before its buckets pass it. */
+export const PARTITION_ROWS = 1_000;
+
+/** The schedule key of an agent version: ids start with a letter or digit (checkId), so it is never an account's. */
+export const versionOwner = (agentVersion: string): string => `@version:${agentVersion}`;
+
+/** B of an owner with no schedule entry for a day. */
+export const baseBuckets = (owner: string): number => (owner.startsWith('@version:') ? VERSION_BUCKETS : 1);
+
+/**
+ * The policy: the buckets that keep `rows` (a day's or month's expected rows of one owner) at
+ * PARTITION_ROWS per partition, a power of two (so raising B splits each bucket's hash range), at
+ * least `floor`, at most MAX_BUCKETS.
+ */
+export function bucketsFor(rows: number, floor = 1): number {
+  let b = 1;
+  while (b < MAX_BUCKETS && rows > b * PARTITION_ROWS) b *= 2;
+  return Math.max(b, Math.min(floor, MAX_BUCKETS));
+}
 
 export interface BucketEntry {
   /** 'YYYY-MM-DD' (UTC): the first day with this many buckets. */
@@ -25,14 +50,14 @@ export interface BucketEntry {
 /** An account's schedule, in any order. */
 export type BucketSchedule = readonly BucketEntry[];
 
-/** B of an account on a day: the latest entry on or before the day, else 1. */
-export function bucketsOn(schedule: BucketSchedule, day: string): number {
+/** B of an owner on a day: the latest entry on or before the day, else `base` (baseBuckets). */
+export function bucketsOn(schedule: BucketSchedule, day: string, base = 1): number {
   let best: BucketEntry | undefined;
   for (const e of schedule) if (e.since <= day && (!best || e.since > best.since)) best = e;
-  return best?.buckets ?? 1;
+  return best?.buckets ?? base;
 }
 
-/** The buckets a reader of a month ('YYYY-MM') reads: the largest B of the month's days. */
+/** The buckets a reader of an account's month ('YYYY-MM') reads: the largest B of the month's days. */
 export function bucketsInMonth(schedule: BucketSchedule, month: string): number {
   let most = bucketsOn(schedule, `${month}-01`);
   for (const e of schedule) if (e.since.startsWith(month)) most = Math.max(most, e.buckets);

@@ -26,6 +26,7 @@ import { domainName, namesFor } from './names.ts';
 import { base36, fold32, mix32, permute64, Rng } from './rng.ts';
 import { CHURN, churnSchedules, rewritesOf, type Rewrite } from './churn.ts';
 import type { BucketSchedule } from '../schema/buckets.ts';
+import { plannedSchedules } from './schedules.ts';
 
 /**
  * A deterministic synthetic dataset that looks like real agent traffic: skewed accounts, daily
@@ -481,10 +482,15 @@ export function windowDays(config: SeedConfig): string[] {
   );
 }
 
-/** Accounts' bucketing schedules of the dataset (empty without churn): the seeder writes them first. */
+/**
+ * The dataset's bucketing schedules: the bucket policy's with hindsight (src/seed/schedules.ts, a
+ * pass over the sessions), the churn mode's bucketed tenants at least. The seeder writes them first.
+ */
 export function datasetSchedules(config: SeedConfig): Map<string, BucketSchedule> {
-  if (!churnOn(config)) return new Map();
-  return churnSchedules((rank) => accountIdOf(config, rank), windowDays(config));
+  const floor = churnOn(config)
+    ? churnSchedules((rank) => accountIdOf(config, rank), windowDays(config))
+    : new Map<string, BucketSchedule>();
+  return plannedSchedules(generateSessions(config), floor);
 }
 
 export function* generateSessions(config: SeedConfig): Generator<SessionModel> {

@@ -1,6 +1,6 @@
 import type { CqlExecutor, Statement } from '../cql/executor.ts';
 import { monthOf } from '../domain/model.ts';
-import { bucketsOn, type BucketSchedule } from '../schema/buckets.ts';
+import { baseBuckets, bucketsOn, type BucketSchedule } from '../schema/buckets.ts';
 import { scheduleRow } from '../store/buckets.ts';
 import { sessionMonthWrite, type DayBuckets } from '../store/writes.ts';
 import { forEachBounded, forEachPhased } from '../util/bounded.ts';
@@ -18,9 +18,9 @@ export interface SeedOptions {
   onProgress?: (p: SeedProgress) => void;
 }
 
-/** A DayBuckets lookup over known schedules (accounts without one have 1 bucket every day). */
+/** A DayBuckets lookup over known schedules (an owner without one has its baseBuckets every day). */
 export function dayBuckets(schedules: ReadonlyMap<string, BucketSchedule>): DayBuckets {
-  return (accountId, day) => bucketsOn(schedules.get(accountId) ?? [], day);
+  return (owner, day) => bucketsOn(schedules.get(owner) ?? [], day, baseBuckets(owner));
 }
 
 /** The accounts' bucketing schedules: written before any row, so no reader sees rows in buckets its schedule does not name. */

@@ -2,12 +2,19 @@ import type { CqlExecutor } from '../cql/executor.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { dayOf } from '../domain/model.ts';
-import { bucketRange, bucketsOn, MAX_BUCKETS, type BucketEntry, type BucketSchedule } from '../schema/buckets.ts';
+import {
+  baseBuckets,
+  bucketRange,
+  bucketsOn,
+  MAX_BUCKETS,
+  type BucketEntry,
+  type BucketSchedule,
+} from '../schema/buckets.ts';
 import { insert, select } from './statements.ts';
 
 /**
- * Accounts' bucketing schedules (table account_buckets; the rule is in src/schema/buckets.ts), read
- * by writers and readers and kept for SCHEDULE_CACHE_MS. A cached schedule is never wrong for a
+ * Owners' bucketing schedules (table account_buckets, keyed by an account id or versionOwner; the
+ * rule is in src/schema/buckets.ts), read by writers and readers and kept for SCHEDULE_CACHE_MS. A cached schedule is never wrong for a
  * day that can be written: a change may only start on a day that begins after the cache lifetime
  * and the clock skew have passed (checkScheduleChange).
  */
@@ -22,21 +29,28 @@ export class BucketSchedules {
     private readonly keyspace: string,
   ) {}
 
-  get(accountId: string): Promise<BucketSchedule> {
-    const hit = this.cache.get(accountId);
+  get(owner: string): Promise<BucketSchedule> {
+    const hit = this.cache.get(owner);
     if (hit && performance.now() - hit.at < SCHEDULE_CACHE_MS) return hit.schedule;
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    const schedule = this.read(accountId);
-    this.cache.set(accountId, { at: performance.now(), schedule });
+    const schedule = this.read(owner);
+    this.cache.set(owner, { at: performance.now(), schedule });
     // A failed read is not kept: the next caller reads again.
-    schedule.catch(() => this.cache.delete(accountId));
+    schedule.catch(() => this.cache.delete(owner));
     return schedule;
   }
 
-  /** The (day, bucket) partitions of an account's days, day by day. */
-  async dayPartitions(accountId: string, days: readonly string[]): Promise<{ day: string; bucket: number }[]> {
-    const schedule = await this.get(accountId);
-    return days.flatMap((day) => bucketRange(bucketsOn(schedule, day)).map((bucket) => ({ day, bucket })));
+  /** Drops a cached schedule (after this process changed it). */
+  forget(owner: string): void {
+    this.cache.delete(owner);
+  }
+
+  /** The (day, bucket) partitions of an owner's days (an account's, or versionOwner's), day by day. */
+  async dayPartitions(owner: string, days: readonly string[]): Promise<{ day: string; bucket: number }[]> {
+    const schedule = await this.get(owner);
+    return days.flatMap((day) =>
+      bucketRange(bucketsOn(schedule, day, baseBuckets(owner))).map((bucket) => ({ day, bucket })),
+    );
   }
 
   private async read(accountId: string): Promise<BucketSchedule> {
@@ -48,7 +62,7 @@ export class BucketSchedules {
 }
 
 /** The first day a schedule change may start on, at `now`: no write can reach it before every cache has reread. */
-function earliestScheduleDay(now: Date): string {
+export function earliestScheduleDay(now: Date): string {
   const reach = new Date(now.getTime() + LIMITS.clockSkewMs + SCHEDULE_CACHE_MS);
   return dayOf(new Date(Date.parse(`${dayOf(reach)}T00:00:00Z`) + 86_400_000));
 }

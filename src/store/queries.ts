@@ -22,7 +22,7 @@ import {
   type TypeLatency,
 } from '../domain/queries.ts';
 import { StepType, stepTypeName } from '../domain/step-types.ts';
-import { bucketRange, bucketsInMonth, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { bucketRange, bucketsInMonth, versionOwner } from '../schema/buckets.ts';
 import { BucketSchedules } from './buckets.ts';
 import { select, selectCount, type Selected } from './statements.ts';
 import { ROOT } from './writes.ts';
@@ -397,28 +397,26 @@ export class CqlQueries implements KeyQueries {
     });
   }
 
-  /** E3: a server-side count in each of the version-day's buckets. */
+  /** E3: a server-side count in each of the version-day's buckets (the version's schedule names them). */
   async agentTurnsByVersion(agentVersion: string, days: string[]): Promise<DayCount[]> {
-    return Promise.all(
-      checkDays(days).map(async (day) => {
-        const counts = await Promise.all(
-          bucketRange(VERSION_BUCKETS).map(
-            async (bucket) =>
-              (
-                await this.exec.run(
-                  selectCount(
-                    this.ks,
-                    'agent_turns_by_version_day_bucket',
-                    [],
-                    'agent_version = ? AND day = ? AND bucket = ?',
-                    [agentVersion, day, bucket],
-                  ),
-                )
-              ).rows[0]?.n ?? 0,
-          ),
-        );
-        return { day, count: counts.reduce((a, n) => a + Number(n), 0) };
+    const parts = await this.schedules.dayPartitions(versionOwner(agentVersion), checkDays(days));
+    const out = new Map(days.map((day) => [day, 0]));
+    await Promise.all(
+      parts.map(async ({ day, bucket }) => {
+        const n = (
+          await this.exec.run(
+            selectCount(
+              this.ks,
+              'agent_turns_by_version_day_bucket',
+              [],
+              'agent_version = ? AND day = ? AND bucket = ?',
+              [agentVersion, day, bucket],
+            ),
+          )
+        ).rows[0]?.n;
+        out.set(day, out.get(day)! + Number(n ?? 0));
       }),
     );
+    return days.map((day) => ({ day, count: out.get(day)! }));
   }
 }

@@ -12,7 +12,8 @@ import {
 } from '../domain/limits.ts';
 import { monthOf, type Role, type Session, type Step, type Turn } from '../domain/model.ts';
 import { StepType } from '../domain/step-types.ts';
-import { bucketsOn } from '../schema/buckets.ts';
+import { baseBuckets, bucketsOn, versionOwner } from '../schema/buckets.ts';
+import { BucketPolicy } from './bucket-policy.ts';
 import { BucketSchedules, checkScheduleChange, scheduleRow } from './buckets.ts';
 import { eraseSession, type EraseResult } from './erase.ts';
 import { after, PendingInputs, type AskingTurn } from './pending.ts';
@@ -91,16 +92,20 @@ const MAX_KNOWN_MONTHS = 100_000;
  */
 export class AgentStore {
   private readonly schedules: BucketSchedules;
+  private readonly policy: BucketPolicy;
   private readonly pending: PendingInputs;
   private readonly knownMonths = new Set<string>();
   private lastWriteUs = 0n;
 
+  /** `bucketCheckMs`: how often the bucket policy samples one owner's partitions (src/store/bucket-policy.ts). */
   constructor(
     private readonly exec: CqlExecutor,
     private readonly keyspace: string,
     private readonly clock: Clock = systemClock,
+    opts: { bucketCheckMs?: number } = {},
   ) {
     this.schedules = new BucketSchedules(exec, keyspace);
+    this.policy = new BucketPolicy(exec, keyspace, this.schedules, opts.bucketCheckMs);
     this.pending = new PendingInputs(exec, keyspace);
   }
 
@@ -125,8 +130,9 @@ export class AgentStore {
       session.createdAt = existing.created_at!;
       session.title = existing.title!;
     }
+    const buckets = await this.bucketsOf(session.accountId);
     const writes = [
-      sessionIndexWrite(this.keyspace, session, await this.bucketsOf(session.accountId)),
+      sessionIndexWrite(this.keyspace, session, buckets),
       lastActivityWrite(this.keyspace, session.sessionId, session.createdAt),
     ];
     const month = `${session.accountId}\x1f${monthOf(session.createdAt)}`;
@@ -134,6 +140,7 @@ export class AgentStore {
     await this.exec.batch(writes);
     if (this.knownMonths.size >= MAX_KNOWN_MONTHS) this.knownMonths.clear();
     this.knownMonths.add(month);
+    await this.policy.afterSession(session, buckets, this.clock.now());
     return session;
   }
 
@@ -212,7 +219,8 @@ export class AgentStore {
       }
     }
 
-    const buckets = await this.bucketsOf(session.accountId);
+    const version = turn.agentVersion ? versionOwner(turn.agentVersion) : null;
+    const buckets = await this.bucketsOf(session.accountId, ...(version ? [version] : []));
     await this.exec.batch([
       ...turnIndexWrites(this.keyspace, turn, buckets),
       lastActivityWrite(this.keyspace, sessionId, turn.createdAt),
@@ -224,6 +232,7 @@ export class AgentStore {
       for (const older of await this.pending.replacedBy(turn))
         await this.pending.close(older, this.writeTime(), buckets);
     }
+    if (version) await this.policy.afterAgentTurn(turn, buckets, this.clock.now());
     return turn;
   }
 
@@ -344,6 +353,7 @@ export class AgentStore {
       const closeUs = this.writeTime([writeTimeUs]);
       await this.exec.batch(asked.map((a) => deletePendingInput(this.keyspace, a, turn.createdAt, buckets, closeUs)));
     }
+    await this.policy.afterSteps(turn, buckets, this.clock.now());
     return steps;
   }
 
@@ -378,9 +388,14 @@ export class AgentStore {
     return next;
   }
 
-  private async bucketsOf(accountId: string): Promise<DayBuckets> {
-    const schedule = await this.schedules.get(accountId);
-    return (_account, day) => bucketsOn(schedule, day);
+  /** The bucket counts of the owners' days (accounts, versionOwner ids), from their cached schedules. */
+  private async bucketsOf(...owners: string[]): Promise<DayBuckets> {
+    const schedules = new Map(await Promise.all(owners.map(async (o) => [o, await this.schedules.get(o)] as const)));
+    return (owner, day) => {
+      const schedule = schedules.get(owner);
+      if (!schedule) throw new Error(`bug: the schedule of "${owner}" was not loaded before building its rows`);
+      return bucketsOn(schedule, day, baseBuckets(owner));
+    };
   }
 
   /** The stored type and write time of the steps a call is about to write, so a rewrite knows what it replaces. */

@@ -1,7 +1,7 @@
 import type { Statement } from '../cql/executor.ts';
 import { dayOf, monthOf, type Session, type Step, type Turn } from '../domain/model.ts';
 import { labelOf } from '../domain/step-types.ts';
-import { bucketOfId, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { bucketOfId, versionOwner } from '../schema/buckets.ts';
 import { deleteRow, insert, update } from './statements.ts';
 
 /**
@@ -20,10 +20,11 @@ export const micros = (at: Date): bigint => BigInt(at.getTime()) * 1000n;
 export const ROOT = '';
 
 /**
- * How many buckets an account's partitions have on a day (src/schema/buckets.ts): the caller
- * resolves the account's schedule, so building statements stays synchronous.
+ * How many buckets an owner's partitions have on a day (src/schema/buckets.ts): an account's, or an
+ * agent version's (versionOwner). The caller resolves the owners' schedules, so building statements
+ * stays synchronous.
  */
-export type DayBuckets = (accountId: string, day: string) => number;
+export type DayBuckets = (owner: string, day: string) => number;
 
 /**
  * last_activity is a max-register for live writes: each carries the activity time as its write
@@ -119,7 +120,7 @@ export function turnIndexWrites(ks: string, t: Turn, buckets: DayBuckets): State
       insert(ks, 'agent_turns_by_version_day_bucket', {
         agent_version: t.agentVersion,
         day,
-        bucket: bucketOfId(t.turnId, VERSION_BUCKETS),
+        bucket: bucketOfId(t.turnId, buckets(versionOwner(t.agentVersion), day)),
         created_at: t.createdAt,
         turn_id: t.turnId,
         account_id: t.accountId,
