@@ -198,7 +198,8 @@ function socketFailure(e: AnyError, at: Endpoints): Failure | undefined {
 }
 
 export function describeFailure(err: unknown, at: Endpoints = {}): Failure {
-  if (err instanceof UsageError || err instanceof ValidationError) return { cause: err.message, exitCode: 2 };
+  if (err instanceof UsageError) return { cause: err.message, ...(err.fix ? { fix: err.fix } : {}), exitCode: 2 };
+  if (err instanceof ValidationError) return { cause: err.message, exitCode: 2 };
   if (err instanceof MigrationChecksumError) return { cause: err.message, exitCode: 3 };
   if (err instanceof SchemaNotReadyError) {
     return {

@@ -8,6 +8,13 @@ import { ENV, readEnv } from './env.ts';
  */
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** `fix`: what to do instead, when the message alone does not say. */
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface CqlSettings {

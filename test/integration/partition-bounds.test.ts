@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connected } from '../../src/cql/connect.ts';
 import { migrate } from '../../src/migrations/runner.ts';
 import { PARTITION_ROWS } from '../../src/schema/buckets.ts';
-import { generateSessions, type SeedConfig } from '../../src/seed/generator.ts';
-import { seed } from '../../src/seed/seeder.ts';
+import { datasetSchedules, generateSessions, type SeedConfig } from '../../src/seed/generator.ts';
+import { checkSchedules, seed } from '../../src/seed/seeder.ts';
+import { describeFailure, renderFailure } from '../../src/cli/errors.ts';
+import { UsageError } from '../../src/config/settings.ts';
 import { measurePartitions } from '../../src/store/partitions.ts';
 import { CqlQueries } from '../../src/store/queries.ts';
 import { AgentStore } from '../../src/store/store.ts';
 import { verify } from '../../src/verify/verify.ts';
-import { connectTestCql, dropKeyspace, testKeyspace } from '../support/cql.ts';
+import { connectTestCql, countAll, dropKeyspace, testKeyspace } from '../support/cql.ts';
 
 // Three skewed tenants over four days: unbucketed, the biggest tenant's day partitions pass
 // PARTITION_ROWS, so a bound that holds here holds because the policy split them.
@@ -45,6 +47,23 @@ describe('the bucket policy keeps every partition bounded, on the real CQL serve
 
     const report = await verify(new CqlQueries(c.exec, seeded), config, { samples: 20, accountSamples: 3 });
     expect(report.queries.filter((q) => q.failed).map((q) => q.query)).toEqual([]);
+  });
+
+  it('a seed refuses to rebucket days of a keyspace that holds rows, before writing anything', async () => {
+    const before = await countAll(c, seeded);
+    // Twice the traffic on the same tenants and days: the policy sizes those days differently.
+    const bigger = { ...config, sessions: 1400 };
+    const refused = seed(c.exec, seeded, bigger, { concurrency: 32 });
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(/would give acct_\w+ \d+ buckets on 2026-10-1\d, a day stored with \d+/);
+    const failure = describeFailure(await refused.catch((e: unknown) => e));
+    expect(renderFailure(failure)).toMatch(
+      /^error: seeding this dataset into .* split across buckets; fix: seed into an empty keyspace .*--fresh/,
+    );
+    expect(failure.exitCode).toBe(2);
+    expect(await countAll(c, seeded)).toEqual(before);
+    // The same dataset again is no change: it is let through (and writes the same rows).
+    await expect(checkSchedules(c.exec, seeded, datasetSchedules(config), new Date())).resolves.toBeUndefined();
   });
 
   it('live writes: a tenant filling its day gets more buckets from the first day no write has reached', async () => {
