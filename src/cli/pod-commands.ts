@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit.ts';
 import { cdcProbeCommand } from './commands/cdc-probe.ts';
 import { connectorCommand } from './commands/connector.ts';
 import { migrateCommand, statusCommand } from './commands/migrate.ts';
+import { partitionsCommand } from './commands/partitions.ts';
 import { projectCommand } from './commands/project.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
 import { seedCommand } from './commands/seed.ts';
@@ -19,6 +20,7 @@ export const podCommands = (o: { audit?: Command } = {}): Command[] => [
   statusCommand(),
   seedCommand(),
   verifyCommand(),
+  partitionsCommand(),
   projectCommand(),
   rebuildCommand(),
   o.audit ?? auditCommand(),

@@ -1,5 +1,5 @@
 /**
- * The seed, verify, bench and cdc-probe Jobs (CliJob), for one release: the Service names come from the
+ * The seed, verify, partitions, bench and cdc-probe Jobs (CliJob), for one release: the Service names come from the
  * chart as rendered for that release (chart.ts), the image and dataset from the chart's values and the
  * CLI's own flag definitions (config.ts).
  */
@@ -27,6 +27,8 @@ function jobSpecs(c: StackConfig): JobSpec[] {
   return [
     { name: 'seed', args: ['seed', ...data], keyspace: c.keyspace, deadlineSeconds: 1800, migrateFirst: true },
     { name: 'verify', args: ['verify', ...data], keyspace: c.keyspace, deadlineSeconds: 900, migrateFirst: false },
+    // Every table's largest partition in the seeded keyspace (a full scan of a validation dataset).
+    { name: 'partitions', args: ['partitions'], keyspace: c.keyspace, deadlineSeconds: 900, migrateFirst: false },
     // No bench subcommand is in the bundle: the seed command's rows/s over a larger dataset is the write benchmark.
     {
       name: 'bench',
@@ -72,7 +74,7 @@ export function addJobs(scope: Construct, c: StackConfig, services: ChartService
   );
 }
 
-/** The Jobs as plain manifest objects, by name (seed, verify, bench, cdc-probe), for the validate orchestrator. */
+/** The Jobs as plain manifest objects, by name (seed, verify, partitions, bench, cdc-probe), for the validate orchestrator. */
 export function jobManifests(c: StackConfig, services: ChartServices): Record<string, Record<string, unknown>> {
   const chart = new Chart(new App(), 'jobs', { disableResourceNameHashes: true });
   addJobs(chart, c, services);

@@ -1,6 +1,6 @@
 /**
  * The steps on a cluster (an existing context, or kind): preflight, `helm upgrade --install` with
- * live per-component readiness and the connector's state, seed, verify and the CDC probe through
+ * live per-component readiness and the connector's state, seed, verify, partitions and the CDC probe through
  * the cdk8s Jobs, and `helm test` with its report. Helm runs through the Helm interface, everything else through Kube.
  */
 import { defaultConfig } from '../k8s/config.ts';
@@ -8,6 +8,7 @@ import { chartServices, parseManifest } from '../k8s/chart.ts';
 import { jobManifests } from '../k8s/jobs.ts';
 import { checkConnector, type Fetch } from './connector.ts';
 import { runJob } from './jobs.ts';
+import { partitionFigures } from './partitions.ts';
 import type { Helm, Host, Kube } from './kube.ts';
 import { checkCapacity, checkHelm, ensureKindCluster } from './preflight.ts';
 import { lastLogs, waitReady } from './readiness.ts';
@@ -146,6 +147,16 @@ export function clusterSteps(d: ClusterDeps): Step[] {
         return logs.filter((l) => l.trim() && !l.startsWith('---')).at(-1) ?? 'done';
       },
     })),
+    {
+      // Every table's largest partition in the seeded keyspace, as the local path's partitions step.
+      name: 'partitions',
+      async run(ctx, line) {
+        const logs = await runJob(k(), (await jobs())['partitions']!, jobOptions(line));
+        const { table, summary } = partitionFigures(logs, `Job ${RELEASE}-partitions`);
+        ctx.sections.push({ title: 'partitions Job output', lines: table });
+        return summary;
+      },
+    },
     {
       name: 'verify CDC',
       async run(ctx, line) {

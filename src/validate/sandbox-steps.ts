@@ -1,7 +1,7 @@
 /**
  * The sandbox path (VALIDATE_TARGET=sandbox): the chart's whole life on a real cluster with real pods. Runs
  * inside the sandbox's network namespace (main.ts re-executes validate there after `scripts/cluster up`):
- * install --wait, the migration hook, helm test, an upgrade with changed values, a pod of each StatefulSet
+ * install --wait, the migration hook, helm test (with its partitions figures), an upgrade with changed values, a pod of each StatefulSet
  * deleted, the NetworkPolicies probed from pods with and without the client labels, uninstall, reinstall, and
  * the chart as a parent chart uses it.
  */
@@ -10,6 +10,7 @@ import { checkCapacity, checkHelm } from './preflight.ts';
 import { lastLogs } from './readiness.ts';
 import { networkPolicyStep } from './sandbox-network.ts';
 import { parentChartStep } from './sandbox-parent.ts';
+import { partitionFigures } from './partitions.ts';
 import { sandboxSession, tail, type SandboxDeps } from './sandbox-session.ts';
 import { SANDBOX_VALUES } from './target.ts';
 import { ValidateFailure, type Step } from './types.ts';
@@ -28,6 +29,7 @@ const SANDBOX_STANDINS = [
 export function sandboxSteps(d: SandboxDeps): Step[] {
   const s = sandboxSession(d);
   const { k, ns, rel, helm, deploy, kubectl, data, takeSnapshot, compare, generatedSecrets } = s;
+  let helmTestLog: string[] = [];
   return [
     {
       name: 'preflight',
@@ -89,6 +91,7 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
       name: 'helm test',
       async run(ctx, line) {
         const r = await d.helm.run(['test', rel, '--namespace', ns, '--logs', '--timeout', '10m'], line);
+        helmTestLog = r.stdout.split('\n');
         ctx.sections.push({ title: 'helm test', lines: tail(r.stdout + r.stderr, 60) });
         if (r.code !== 0 || !r.stdout.includes('RESULT: PASS')) {
           throw new ValidateFailure(
@@ -99,6 +102,15 @@ export function sandboxSteps(d: SandboxDeps): Step[] {
         }
         const cdc = r.stdout.split('\n').find((l) => l.startsWith('CDC path ok:'));
         return `RESULT: PASS (seed + verify in a test keyspace, CDC probe through Kafka and the projector into Redis${cdc ? `: ${cdc.slice(13)}` : ''})`;
+      },
+    },
+    {
+      // The test pod ran `partitions` on its test keyspace after verify: its figures, as the local path's step.
+      name: 'partitions',
+      async run(ctx) {
+        const { table, summary } = partitionFigures(helmTestLog, `helm test's partitions step`);
+        ctx.sections.push({ title: 'partitions (helm test, test keyspace)', lines: table });
+        return summary;
       },
     },
     {

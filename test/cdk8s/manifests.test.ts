@@ -50,6 +50,7 @@ describe('cdk8s app: synth and parse', () => {
     expect(jobs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Job/agentstore-seed',
       'Job/agentstore-verify',
+      'Job/agentstore-partitions',
       'Job/agentstore-bench',
       'Job/agentstore-cdc-probe',
     ]);

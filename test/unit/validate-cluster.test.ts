@@ -65,8 +65,16 @@ describe('make validate on a cluster (fake Kube and Helm)', () => {
     expect(r.kube.created.map((j) => (j['metadata'] as { name: string }).name)).toEqual([
       'agentstore-seed',
       'agentstore-verify',
+      'agentstore-partitions',
       'agentstore-cdc-probe',
     ]);
+    const partitions = r.kube.created[2]! as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    expect(partitions.spec.template.spec.containers[0]!.args).toContain('partitions');
+    expect(r.outcome.steps.find((s) => s.step === 'partitions')?.detail).toBe(
+      'largest partition: 58 rows; most bytes: 4.4 KiB',
+    );
+    expect(r.md).toContain('## partitions Job output');
+    expect(r.md).toContain('steps_by_account_day_bucket                 1432');
     expect(r.kube.forwards).toEqual([{ pod: 'agentstore-connect-7d9f', port: 8083 }]);
     expect(r.out).toContain('scylladb 1/1  kafka 1/1  connect 1/1  redis 1/1  projector 1/1');
     expect(r.out).toContain(
@@ -186,6 +194,17 @@ describe('make validate on a cluster (fake Kube and Helm)', () => {
     });
     expect(r.out).toContain('Job agentstore-seed failed');
     expect(r.out).toContain('keyspace agentstore does not exist');
+  });
+
+  it('a partitions Job that prints no figures fails the step with its output, and the CDC step is skipped', async () => {
+    const r = await run(({ kube }) => {
+      kube.podLogs['agentstore-partitions-abcde'] =
+        'connected to scylla:9042\nerror: keyspace agentstore_validate has no table sessions';
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain('Job agentstore-partitions printed no partition figures');
+    expect(r.out).toContain('keyspace agentstore_validate has no table sessions');
+    expect(r.outcome.steps.find((s) => s.step === 'verify CDC')?.status).toBe('skipped');
   });
 
   it('a projector that never gets ready is named like any component', async () => {

@@ -33,6 +33,12 @@ export class FakeKube implements Kube {
   nodeList: NodeCapacity[] = [{ name: 'n1', cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, kubeletVersion: 'v1.33.1' }];
   pods: PodState[] = readyStack();
   podLogs: Record<string, string> = {
+    'agentstore-partitions-abcde': [
+      'table                                       rows     parts  most bytes               most rows',
+      'sessions                                     100       100  0.1 KiB (1 rows)         1 rows (0.1 KiB) ["ses_1"]',
+      'steps_by_account_day_bucket                 1432        87  4.4 KiB (58 rows)        58 rows (4.4 KiB) ["acct_1","2026-11-02",0]',
+      'largest partition: 58 rows; most bytes: 4.4 KiB',
+    ].join('\n'),
     'agentstore-cdc-probe-abcde':
       'visible in Redis: 50/50\nCDC path ok: 50 probe conversations (run 0a1b2c3d, keyspace agentstore) visible in the read models in 12.3 s; lag p50 5800 ms, p99 9100 ms',
   };
