@@ -17,6 +17,8 @@ const VALUE: Record<CqlType, z.ZodType> = {
   date: z.number().int(),
   int: z.number().int(),
   double: z.number(),
+  // The JSON converter writes bytes as base64; no CDC table has a blob column yet.
+  blob: z.string(),
 };
 
 /** Columns whose values the read models depend on beyond their CQL type: a role names a Redis key. */

@@ -54,6 +54,7 @@ interface DriverValue {
   date: string;
   int: number;
   double: number;
+  blob: Buffer;
 }
 /** How the connector's JSON converter writes a value of each CQL type (src/cdc/rows.ts). */
 interface ImageValue {
@@ -62,6 +63,8 @@ interface ImageValue {
   date: number;
   int: number;
   double: number;
+  /** base64 */
+  blob: string;
 }
 type Typed<T extends TableName, V extends Record<CqlType, unknown>> = {
   -readonly [C in keyof Columns<T>]: V[Columns<T>[C] & CqlType] | (C extends NeverNull<T> ? never : null);

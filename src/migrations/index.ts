@@ -2,6 +2,7 @@ import { initial } from './001-initial.ts';
 import { agentVersion } from './002-agent-version.ts';
 import { agentTurnsByVersion } from './003-agent-turns-by-version.ts';
 import { boundedWriteModel } from './004-bounded-write-model.ts';
+import { checkpoints } from './005-checkpoints.ts';
 import type { Migration } from './migration.ts';
 
 /**
@@ -13,5 +14,6 @@ export const MIGRATIONS = [
   agentVersion,
   agentTurnsByVersion,
   boundedWriteModel,
+  checkpoints,
 ] as const satisfies readonly Migration[];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,6 +9,11 @@ import type { TableName } from './catalog.ts';
 type Erase =
   /** The rows of a session are found from the session itself: `key` says how their primary key is derived. */
   | { readonly by: 'session' | 'turn' | 'step'; readonly key: string }
+  /**
+   * Keyed by a LangGraph thread, which the application names (it may or may not be a session id):
+   * erased by key through the checkpointer (`via`), never by the session eraser's guess of the thread.
+   */
+  | { readonly by: 'thread'; readonly key: string; readonly via: string }
   /** Kept on erasure: holds no session data (`why`). */
   | { readonly keep: string };
 
@@ -27,6 +32,42 @@ const CDC_NO_TTL =
   'a CDC table: expiry is not a change event (ScyllaDB CDC logs no TTL expiry), so Redis would keep the row; erase instead';
 const SESSION_WHOLE =
   "a session's rows live in several tables written at different times, so per-row expiry would leave half sessions; retention of sessions is erasure";
+
+/** Migration 5's tables: every partition starts (scope, thread_id), and deleteThread removes them all. */
+function checkpointLifecycle() {
+  const thread = {
+    erase: {
+      by: 'thread',
+      key: 'scope, thread_id (and each checkpoint_ns of the thread)',
+      via: 'CqlCheckpointSaver.deleteThread',
+    },
+    retention: {
+      none: 'a channel blob written in step 1 is still referenced by the newest checkpoint; growth is bounded by prune and sweepIdle',
+    },
+  } as const;
+  return {
+    checkpoints: thread,
+    checkpoint_blobs: thread,
+    checkpoint_writes: thread,
+    checkpoint_namespaces: thread,
+    checkpoint_threads: {
+      erase: { by: 'thread', key: 'scope, bucket of the thread id, thread_id', via: 'CqlCheckpointSaver.deleteThread' },
+      retention: { none: "listing without thread_id reads it; sweepIdle deletes a swept thread's row" },
+    },
+    checkpoint_threads_by_day: {
+      erase: {
+        by: 'thread',
+        key: 'scope, day, bucket, thread_id: deleteThread leaves these ids (no content) until sweepIdle deletes the day',
+        via: 'CqlCheckpointSaver.sweepIdle',
+      },
+      retention: { none: 'sweepIdle deletes the rows of the days it swept' },
+    },
+    checkpoint_days: {
+      erase: { keep: 'the UTC days a scope wrote on: no thread or session id' },
+      retention: { none: 'sweepIdle deletes the days it swept' },
+    },
+  } as const;
+}
 
 export const LIFECYCLE = {
   sessions: {
@@ -88,11 +129,12 @@ export const LIFECYCLE = {
     erase: { by: 'session', key: 'session_id' },
     retention: { none: 'the turns-per-session limit: an expired count would be recounted, but nothing is gained' },
   },
+  ...checkpointLifecycle(),
 } as const satisfies { readonly [T in TableName]: Lifecycle };
 
-/** The tables an erasure deletes from. */
+/** The tables a session's erasure deletes from (a thread's tables are erased through the checkpointer). */
 export type ErasedTable = {
-  [T in TableName]: (typeof LIFECYCLE)[T]['erase'] extends { keep: string } ? never : T;
+  [T in TableName]: (typeof LIFECYCLE)[T]['erase'] extends { keep: string } | { by: 'thread' } ? never : T;
 }[TableName];
 
 /** Tables of `names` without a lifecycle entry (a table a migration added without saying how it leaves). */
@@ -104,7 +146,12 @@ export const TTL_TABLES = (Object.keys(LIFECYCLE) as TableName[]).filter((t) => 
 /** The Markdown table of every table's erasure and retention (docs/lifecycle.md, scripts/docs). */
 export function lifecycleMarkdown(): string {
   const rows = (Object.entries(LIFECYCLE) as [TableName, Lifecycle][]).map(([t, l]) => {
-    const erase = 'keep' in l.erase ? `kept: ${l.erase.keep}` : `by ${l.erase.by}: ${l.erase.key}`;
+    const erase =
+      'keep' in l.erase
+        ? `kept: ${l.erase.keep}`
+        : 'via' in l.erase
+          ? `by thread, through \`${l.erase.via}\`: ${l.erase.key}`
+          : `by ${l.erase.by}: ${l.erase.key}`;
     const retention =
       'ttl' in l.retention ? 'TTL allowed (`agentstore retention --analytics-days N`)' : `none: ${l.retention.none}`;
     return `| \`${t}\` | ${erase} | ${retention} |`;

@@ -17,7 +17,7 @@ export interface TableDef {
 }
 
 /** The CQL column types the tables use; the typed rows (src/migrations/catalog.ts) map each to a value type. */
-export type CqlType = 'text' | 'timestamp' | 'date' | 'int' | 'double';
+export type CqlType = 'text' | 'timestamp' | 'date' | 'int' | 'double' | 'blob';
 
 /**
  * ScyllaDB CDC options (docs/features/cdc/cdc-log-table.rst and cdc-preimages.rst in scylladb/scylladb,

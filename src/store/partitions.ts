@@ -30,14 +30,14 @@ export interface TablePartitions {
   mostBytes: LargestPartition | null;
 }
 
-const FIXED: Record<Exclude<CqlType, 'text'>, number> = { int: 4, date: 4, timestamp: 8, double: 8 };
+const FIXED: Record<Exclude<CqlType, 'text' | 'blob'>, number> = { int: 4, date: 4, timestamp: 8, double: 8 };
 
 function rowBytes(table: TableDef, row: Row): number {
   let n = 0;
   for (const [column, type] of Object.entries(table.columns)) {
     const v = row[column];
     if (v === null || v === undefined) continue;
-    n += type === 'text' ? Buffer.byteLength(String(v)) : FIXED[type];
+    n += type === 'text' ? Buffer.byteLength(String(v)) : type === 'blob' ? (v as Buffer).length : FIXED[type];
   }
   return n;
 }

@@ -156,6 +156,7 @@ describe('migration 4 (the bounded write model) upgrades a keyspace in place', (
     );
     const result = await migrate({
       ...opts(k),
+      target: 4,
       log: (line) => {
         if (line.startsWith('backfill:') && !backfilling) ((backfilling = true), started());
       },

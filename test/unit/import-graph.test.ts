@@ -15,7 +15,7 @@ const LAYERS: readonly string[][] = [
   ['schema'],
   ['migrations'],
   ['config'],
-  ['clients', 'store', 'connect'],
+  ['clients', 'store', 'connect', 'storage'],
   ['seed', 'cdc'],
   ['verify', 'readmodels'],
   ['projector', 'analytics', 'audit'],
