@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL } from '../../src/config/local-services.ts';
 import type { Connected } from '../../src/cql/connect.ts';
-import { checkpoints } from '../../src/migrations/005-checkpoints.ts';
-import { renderStep } from '../../src/migrations/runner.ts';
-import { createKeyspaceCql } from '../../src/schema/table.ts';
-import { CqlCheckpointSaver, type CqlCheckpointSaverOptions } from '../../src/storage/checkpoint/index.ts';
+import {
+  createCheckpointKeyspace,
+  CqlCheckpointSaver,
+  type CqlCheckpointSaverOptions,
+} from '../../src/storage/checkpoint/index.ts';
 import { connectTestCql, dropKeyspace, testKeyspace } from './cql.ts';
 
 /**
@@ -23,10 +24,10 @@ const randomScope = (): string => `s_${randomBytes(6).toString('hex')}`;
 export async function checkpointKeyspace(): Promise<CheckpointKeyspace> {
   const c = await connectTestCql();
   const keyspace = testKeyspace('checkpointer');
-  await c.exec.execute(
-    createKeyspaceCql(keyspace, c.dialect, { datacenter: LOCAL.cqlDatacenter, replicationFactor: 1 }),
-  );
-  for (const step of checkpoints.steps) await c.exec.execute(renderStep(step, keyspace, c.dialect));
+  await createCheckpointKeyspace(c.exec, keyspace, c.dialect, {
+    datacenter: LOCAL.cqlDatacenter,
+    replicationFactor: 1,
+  });
   return {
     c,
     keyspace,

@@ -5,3 +5,4 @@ export { MAX_CHUNK_BYTES } from './options.ts';
 export { CorruptValueError } from './codec.ts';
 export type { PruneReport, SweepReport, ThreadStats } from './maintenance.ts';
 export { copyThread } from './copy.ts';
+export { createCheckpointKeyspace } from './schema.ts';
