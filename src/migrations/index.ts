@@ -3,6 +3,7 @@ import { agentVersion } from './002-agent-version.ts';
 import { agentTurnsByVersion } from './003-agent-turns-by-version.ts';
 import { boundedWriteModel } from './004-bounded-write-model.ts';
 import { checkpoints } from './005-checkpoints.ts';
+import { storageInterfaces } from './006-storage-interfaces.ts';
 import type { Migration } from './migration.ts';
 
 /**
@@ -15,5 +16,6 @@ export const MIGRATIONS = [
   agentTurnsByVersion,
   boundedWriteModel,
   checkpoints,
+  storageInterfaces,
 ] as const satisfies readonly Migration[];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

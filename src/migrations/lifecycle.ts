@@ -130,6 +130,25 @@ export const LIFECYCLE = {
     retention: { none: 'the turns-per-session limit: an expired count would be recounted, but nothing is gained' },
   },
   ...checkpointLifecycle(),
+  session_state: {
+    erase: { by: 'session', key: 'session_id' },
+    retention: { none: 'a session ends by status, not by expiry; retention of sessions is erasure' },
+  },
+  open_sessions_by_shard: {
+    erase: { by: 'session', key: 'shard of the session id (OPEN_SESSION_SHARDS by hash), session_id' },
+    retention: { none: 'sweepIdle must see every open session; ending or erasing one deletes its row' },
+  },
+  turn_completions_by_session: {
+    erase: { by: 'session', key: 'session_id (the partition)' },
+    retention: { none: "the session's metrics add up its completions: an expired row would change them" },
+  },
+  task_context: {
+    erase: {
+      by: 'session',
+      key: "scope_kind 'session', scope_id = session_id (the partition); account, app and task scopes are not a session's and are deleted by their owner",
+    },
+    retention: { none: 'per value: TaskContextStore sets USING TTL from the caller, never a table default' },
+  },
 } as const satisfies { readonly [T in TableName]: Lifecycle };
 
 /** The tables a session's erasure deletes from (a thread's tables are erased through the checkpointer). */

@@ -81,3 +81,7 @@ export function bucketOfId(id: string, buckets: number): number {
 
 /** Every bucket of a partition set: 0 .. buckets - 1. */
 export const bucketRange = (buckets: number): number[] => Array.from({ length: buckets }, (_, i) => i);
+
+/** open_sessions_by_shard spreads the open sessions over this many partitions (migration 6). */
+export const OPEN_SESSION_SHARDS = 16;
+export const shardOf = (sessionId: string): number => bucketOfId(sessionId, OPEN_SESSION_SHARDS);

@@ -1,7 +1,7 @@
 import type { CqlExecutor, Statement } from '../cql/executor.ts';
 import { dayOf, monthOf, type Role } from '../domain/model.ts';
 import { LIFECYCLE, type ErasedTable } from '../migrations/lifecycle.ts';
-import { bucketOfId, bucketsOn, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { bucketOfId, bucketsOn, shardOf, VERSION_BUCKETS } from '../schema/buckets.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import type { BucketSchedules } from './buckets.ts';
 import { after } from './pending.ts';
@@ -140,6 +140,15 @@ const DELETES: { [T in ErasedTable]: Deletes } = {
         ),
       ),
   turn_counts_by_session: (f) => [deleteRow(f.ks, 'turn_counts_by_session', { session_id: f.sessionId }, del(f))],
+  // The storage interfaces' tables (migration 6): none is CDC-captured, so partition deletes are fine.
+  session_state: (f) => [deleteRow(f.ks, 'session_state', { session_id: f.sessionId }, del(f))],
+  open_sessions_by_shard: (f) => [
+    deleteRow(f.ks, 'open_sessions_by_shard', { shard: shardOf(f.sessionId), session_id: f.sessionId }, del(f)),
+  ],
+  turn_completions_by_session: (f) => [
+    deleteRow(f.ks, 'turn_completions_by_session', { session_id: f.sessionId }, del(f)),
+  ],
+  task_context: (f) => [deleteRow(f.ks, 'task_context', { scope_kind: 'session', scope_id: f.sessionId }, del(f))],
 };
 
 /**
@@ -155,7 +164,15 @@ export const ERASE_PHASES: readonly (readonly ErasedTable[])[] = [
     'steps_by_turn',
     'turns',
   ],
-  ['turns_by_session', 'sessions_by_account_month_bucket', 'turn_counts_by_session'],
+  [
+    'turns_by_session',
+    'sessions_by_account_month_bucket',
+    'turn_counts_by_session',
+    'turn_completions_by_session',
+    'task_context',
+    'open_sessions_by_shard',
+    'session_state',
+  ],
   ['sessions'],
 ];
 

@@ -20,6 +20,7 @@ const LAYERS: readonly string[][] = [
   ['verify', 'readmodels'],
   ['projector', 'analytics', 'audit'],
   ['bench', 'postgres'],
+  ['storage'],
   ['cli'],
   ['k8s'],
   ['validate'],

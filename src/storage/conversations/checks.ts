@@ -1,0 +1,102 @@
+import { ValidationError } from '../../domain/errors.ts';
+import {
+  checkContent,
+  checkDuration,
+  checkEventTime,
+  checkId,
+  checkStepIdx,
+  checkStepType,
+  checkText,
+  LIMITS,
+} from '../../domain/limits.ts';
+import type { Role } from '../../domain/model.ts';
+import type { StepType } from '../../domain/step-types.ts';
+import type { AppendTurnInput, StepInput } from './types.ts';
+
+/**
+ * The input checks of AgentStore's commands (src/store/store.ts), for the backends that do not run
+ * through AgentStore (memory, PostgreSQL): the same fields fail with the same error kinds, in the
+ * same order, so every backend refuses bad input alike (the conformance suites check it).
+ */
+export interface CheckedAppend {
+  sessionId: string;
+  turnId: string;
+  role: Role;
+  parentId: string | null;
+  prompt: string;
+  agentVersion: string | null;
+  at: Date;
+}
+
+export function checkAppend(input: AppendTurnInput, now: Date): CheckedAppend {
+  const sessionId = checkId('sessionId', input?.sessionId);
+  const turnId = checkId('turnId', input.turnId);
+  if (input.role !== 'human' && input.role !== 'agent')
+    throw new ValidationError('role', `must be "human" or "agent", got ${JSON.stringify(input.role)}`);
+  const parentId = input.parentId === null || input.parentId === undefined ? null : checkId('parentId', input.parentId);
+  const prompt = input.role === 'human' ? checkText('prompt', input.prompt, LIMITS.promptBytes) : '';
+  if (input.role === 'agent' && input.prompt)
+    throw new ValidationError('prompt', 'agent turns have no prompt: write their output as steps (addSteps)');
+  const agentVersion =
+    input.role === 'agent' && input.agentVersion !== undefined ? checkId('agentVersion', input.agentVersion) : null;
+  if (input.role === 'human' && input.agentVersion !== undefined)
+    throw new ValidationError('agentVersion', 'only agent turns have an agent version');
+  const at = input.at ? checkEventTime('at', input.at, now) : now;
+  if (parentId === null && input.role === 'agent')
+    throw new ValidationError('parentId', "an agent turn answers a human turn: give the human turn's id");
+  return { sessionId, turnId, role: input.role, parentId, prompt, agentVersion, at };
+}
+
+/** The parent rules, once the parent is loaded. */
+export function checkParent(a: CheckedAppend, parent: { sessionId: string; role: Role } | null): void {
+  if (!parent) return;
+  if (parent.sessionId !== a.sessionId)
+    throw new ValidationError(
+      'parentId',
+      `turn "${a.parentId}" belongs to session "${parent.sessionId}", not "${a.sessionId}"`,
+    );
+  if (parent.role === a.role)
+    throw new ValidationError(
+      'parentId',
+      `a ${a.role} turn cannot follow a ${parent.role} turn ("${a.parentId}"): turns alternate human, agent, human, ...`,
+    );
+}
+
+export const anotherTurn = (turnId: string) =>
+  new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
+
+export interface CheckedStep {
+  idx: number;
+  type: StepType;
+  text: string;
+  durationMs: number;
+  at: Date;
+}
+
+export function checkSteps(
+  input: { turnId: string; steps: StepInput[] },
+  now: Date,
+): { turnId: string; steps: CheckedStep[] } {
+  const turnId = checkId('turnId', input?.turnId);
+  if (!Array.isArray(input.steps) || input.steps.length === 0)
+    throw new ValidationError('steps', 'give at least one step');
+  if (input.steps.length > LIMITS.stepsPerTurn)
+    throw new ValidationError('steps', `at most ${LIMITS.stepsPerTurn} steps per turn`);
+  const seen = new Set<number>();
+  const steps = input.steps.map((s, i) => {
+    const f = `steps[${i}]`;
+    const idx = checkStepIdx(`${f}.idx`, s.idx);
+    if (seen.has(idx)) throw new ValidationError(`${f}.idx`, `idx ${idx} appears twice in this call`);
+    seen.add(idx);
+    const type = checkStepType(`${f}.type`, s.type);
+    const content = checkContent(`${f}.content`, type, s.content);
+    return {
+      idx,
+      type,
+      text: content.text,
+      durationMs: checkDuration(`${f}.durationMs`, s.durationMs),
+      at: s.at ? checkEventTime(`${f}.at`, s.at, now) : now,
+    };
+  });
+  return { turnId, steps };
+}
