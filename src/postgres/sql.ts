@@ -4,7 +4,7 @@
  */
 
 /** Latest of the session's own time, its turns' and its steps' (the CQL store keeps the same max-register). */
-const LAST_ACTIVITY = `GREATEST(s.created_at,
+export const LAST_ACTIVITY = `GREATEST(s.created_at,
   (SELECT max(created_at) FROM human_turns WHERE session_uid = s.uid),
   (SELECT max(created_at) FROM agent_turns WHERE session_uid = s.uid),
   (SELECT max(st.created_at) FROM agent_turns t JOIN steps st ON st.agent_turn_uid = t.uid WHERE t.session_uid = s.uid))`;

@@ -32,3 +32,16 @@ function isTransportError(err: unknown): boolean {
     /Connection terminated|Pool is draining|not connected/i.test(String(e?.message))
   );
 }
+
+/** Every method call of `store` goes through `guarded`, so a transport failure surfaces as an UnavailableError. */
+export function unavailableOnTransport<T extends object>(backend: string, store: T): T {
+  return new Proxy(store, {
+    get: (target, prop, receiver) => {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function'
+        ? (...args: unknown[]) =>
+            guarded(backend, () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args))
+        : v;
+    },
+  });
+}

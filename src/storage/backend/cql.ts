@@ -7,7 +7,7 @@ import { KEYSPACE_PATTERN } from '../../schema/table.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { CqlQueries } from '../../store/queries.ts';
 import { AgentStore } from '../../store/store.ts';
-import { guarded, type Clock } from '../component.ts';
+import { guarded, unavailableOnTransport, type Clock } from '../component.ts';
 import { CqlContextStore } from '../context/cql.ts';
 import { CqlConversationStore } from '../conversations/cql.ts';
 import { CqlSessionStore } from '../sessions/cql.ts';
@@ -16,18 +16,6 @@ import { OperationRecorder, timedCheck } from './instrument.ts';
 import type { CleanupReport, HealthReport, MetricsSnapshot, StorageBackend } from './types.ts';
 
 type CqlConfig = Extract<StorageConfig, { backend: 'cql' }>;
-
-/** Every call of a store goes through `guarded`: a driver's transport failure becomes an UnavailableError. */
-function unavailableOnTransport<T extends object>(store: T): T {
-  return new Proxy(store, {
-    get: (target, prop, receiver) => {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function'
-        ? (...args: unknown[]) => guarded('cql', () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args))
-        : v;
-    },
-  });
-}
 
 /** The CQL backend (ScyllaDB; Apache Cassandra 5 is the local stand-in) over one keyspace migrated to the latest version. */
 export class CqlBackend implements StorageBackend {
@@ -47,14 +35,14 @@ export class CqlBackend implements StorageBackend {
     const store = new AgentStore(exec, keyspace, clock);
     const queries = new CqlQueries(exec, keyspace);
     const sessions = new CqlSessionStore(exec, keyspace, clock, store, queries);
-    this.sessions = this.recorder.wrap('sessions', unavailableOnTransport(sessions));
+    this.sessions = this.recorder.wrap('sessions', unavailableOnTransport('cql', sessions));
     this.conversations = this.recorder.wrap(
       'conversations',
-      unavailableOnTransport(new CqlConversationStore(exec, keyspace, clock, store, queries, sessions)),
+      unavailableOnTransport('cql', new CqlConversationStore(exec, keyspace, clock, store, queries, sessions)),
     );
     this.context = this.recorder.wrap(
       'context',
-      unavailableOnTransport(new CqlContextStore(exec, keyspace, clock, o.maxValueBytes)),
+      unavailableOnTransport('cql', new CqlContextStore(exec, keyspace, clock, o.maxValueBytes)),
     );
     this.onClose = o.onClose ?? (async () => {});
   }
