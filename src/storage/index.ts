@@ -31,6 +31,8 @@ export type {
   TurnStatus,
 } from './conversations/types.ts';
 export type { ContextScope, PutOptions, ScopeKind, TaskContextStore, Versioned } from './context/types.ts';
+export { StorageChatMessageHistory, type ChatHistoryOptions } from './adapters/langchain.ts';
+export { createChat, loadChat, saveChat, type UIMessageLike } from './adapters/ai-sdk.ts';
 export { sessionStoreConformance } from './conformance/sessions.ts';
 export { conversationStoreConformance } from './conformance/conversations.ts';
 export { taskContextConformance } from './conformance/context.ts';
