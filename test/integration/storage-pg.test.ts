@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.ts';
+import { UnavailableError, ValidationError } from '../../src/domain/errors.ts';
+import { freePort } from '../../src/util/free-port.ts';
 import { migratePg } from '../../src/postgres/migrate.ts';
 import { createStorage } from '../../src/storage/backend/factory.ts';
 import type { Clock } from '../../src/storage/component.ts';
@@ -52,5 +53,17 @@ describe('the PostgreSQL backend', () => {
     ).rejects.toThrow(ValidationError);
     const rows = await pool.query(`SELECT count(*)::int AS n FROM human_turns WHERE session_uid = 'rb-s'`);
     expect(rows.rows[0].n).toBe(1);
+  });
+
+  it('a server that does not answer is an UnavailableError (retryable), from the real client', async () => {
+    const port = await freePort();
+    const b = await createStorage({
+      backend: 'postgres',
+      postgres: { url: `postgres://agentstore@127.0.0.1:${port}/agentstore`, schema: 'x' },
+    });
+    const err = await b.sessions.getSession('s').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as UnavailableError).retryable).toBe(true);
+    await b.close();
   });
 });
