@@ -100,3 +100,45 @@ export function checkSteps(
   });
   return { turnId, steps };
 }
+
+/** regenerate = an agent turn appended to the original's parent; the rules every backend shares. */
+export function regenerateAppend(
+  original: { sessionId: string; role: Role; parentId: string | null },
+  input: { newTurnId: string; agentVersion?: string; at?: Date },
+): AppendTurnInput {
+  if (original.role !== 'agent')
+    throw new ValidationError(
+      'turnId',
+      'only agent turns can be regenerated; edit a human turn by appending a sibling',
+    );
+  return {
+    sessionId: original.sessionId,
+    turnId: input.newTurnId,
+    role: 'agent',
+    parentId: original.parentId,
+    ...(input.agentVersion !== undefined ? { agentVersion: input.agentVersion } : {}),
+    ...(input.at ? { at: input.at } : {}),
+  };
+}
+
+export function checkSwitch(input: { sessionId: string; parentId: string | null; childId: string }) {
+  return {
+    sessionId: checkId('sessionId', input?.sessionId),
+    childId: checkId('childId', input.childId),
+    parentId: input.parentId === null ? null : checkId('parentId', input.parentId),
+  };
+}
+
+/** The child must be a child of `parentId` in the session. */
+export function checkChild(
+  s: { sessionId: string; parentId: string | null; childId: string },
+  child: { sessionId: string; parentId: string | null },
+): void {
+  if (child.sessionId !== s.sessionId)
+    throw new ValidationError('childId', `turn "${s.childId}" is not in session "${s.sessionId}"`);
+  if (child.parentId !== s.parentId)
+    throw new ValidationError(
+      'childId',
+      `turn "${s.childId}" is not a child of ${s.parentId === null ? 'the session root' : `"${s.parentId}"`}`,
+    );
+}

@@ -9,7 +9,7 @@ import type { AgentStore } from '../../store/store.ts';
 import type { Clock } from '../component.ts';
 import type { CqlSessionStore } from '../sessions/cql.ts';
 import { checkOpen } from '../sessions/types.ts';
-import { checkAppend, checkSteps } from './checks.ts';
+import { checkAppend, checkSteps, regenerateAppend } from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,
@@ -43,20 +43,7 @@ export class CqlConversationStore implements ConversationStore {
   }
 
   async regenerate(input: { turnId: string; newTurnId: string; agentVersion?: string; at?: Date }): Promise<Turn> {
-    const original = await this.loadTurn(checkId('turnId', input?.turnId), 'turnId');
-    if (original.role !== 'agent')
-      throw new ValidationError(
-        'turnId',
-        'only agent turns can be regenerated; edit a human turn by appending a sibling',
-      );
-    return this.appendTurn({
-      sessionId: original.sessionId,
-      turnId: input.newTurnId,
-      role: 'agent',
-      parentId: original.parentId,
-      ...(input.agentVersion !== undefined ? { agentVersion: input.agentVersion } : {}),
-      ...(input.at ? { at: input.at } : {}),
-    });
+    return this.appendTurn(regenerateAppend(await this.loadTurn(checkId('turnId', input?.turnId), 'turnId'), input));
   }
 
   switchBranch(input: { sessionId: string; parentId: string | null; childId: string }): Promise<void> {

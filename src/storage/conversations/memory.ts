@@ -7,7 +7,15 @@ import { stepTypeName } from '../../domain/step-types.ts';
 import type { Clock } from '../component.ts';
 import type { MemoryState, MemoryTurn } from '../memory-state.ts';
 import { checkOpen } from '../sessions/types.ts';
-import { anotherTurn, checkAppend, checkParent, checkSteps } from './checks.ts';
+import {
+  anotherTurn,
+  checkAppend,
+  checkParent,
+  checkSteps,
+  regenerateAppend,
+  checkChild,
+  checkSwitch,
+} from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,
@@ -77,34 +85,14 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   async regenerate(input: { turnId: string; newTurnId: string; agentVersion?: string; at?: Date }): Promise<Turn> {
-    const original = this.loadTurn(checkId('turnId', input?.turnId), 'turnId');
-    if (original.role !== 'agent')
-      throw new ValidationError(
-        'turnId',
-        'only agent turns can be regenerated; edit a human turn by appending a sibling',
-      );
-    return this.appendTurn({
-      sessionId: original.sessionId,
-      turnId: input.newTurnId,
-      role: 'agent',
-      parentId: original.parentId,
-      ...(input.agentVersion !== undefined ? { agentVersion: input.agentVersion } : {}),
-      ...(input.at ? { at: input.at } : {}),
-    });
+    return this.appendTurn(regenerateAppend(this.loadTurn(checkId('turnId', input?.turnId), 'turnId'), input));
   }
 
   async switchBranch(input: { sessionId: string; parentId: string | null; childId: string }): Promise<void> {
-    const sessionId = checkId('sessionId', input?.sessionId);
-    const childId = checkId('childId', input.childId);
-    const parentId = input.parentId === null ? null : checkId('parentId', input.parentId);
+    const sw = checkSwitch(input);
+    const { sessionId, childId, parentId } = sw;
     const child = this.loadTurn(childId, 'childId');
-    if (child.sessionId !== sessionId)
-      throw new ValidationError('childId', `turn "${childId}" is not in session "${sessionId}"`);
-    if (child.parentId !== parentId)
-      throw new ValidationError(
-        'childId',
-        `turn "${childId}" is not a child of ${parentId === null ? 'the session root' : `"${parentId}"`}`,
-      );
+    checkChild(sw, child);
     const parent = parentId === null ? null : this.loadTurn(parentId, 'parentId');
     if (parent) parent.activeChild = childId;
     else this.state.sessions.get(sessionId)!.activeRoot = childId;

@@ -7,7 +7,15 @@ import type { PgQueries } from '../../postgres/queries.ts';
 import { inTransaction, TURN_BY_ID } from '../backend/pg-tx.ts';
 import type { Clock } from '../component.ts';
 import { checkOpen, type SessionStatus } from '../sessions/types.ts';
-import { anotherTurn, checkAppend, checkParent, checkSteps } from './checks.ts';
+import {
+  anotherTurn,
+  checkAppend,
+  checkParent,
+  checkSteps,
+  regenerateAppend,
+  checkChild,
+  checkSwitch,
+} from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,
@@ -126,34 +134,16 @@ export class PgConversationStore implements ConversationStore {
   }
 
   async regenerate(input: { turnId: string; newTurnId: string; agentVersion?: string; at?: Date }): Promise<Turn> {
-    const original = await loadTurn(this.pool, checkId('turnId', input?.turnId), 'turnId');
-    if (original.role !== 'agent')
-      throw new ValidationError(
-        'turnId',
-        'only agent turns can be regenerated; edit a human turn by appending a sibling',
-      );
-    return this.appendTurn({
-      sessionId: original.sessionId,
-      turnId: input.newTurnId,
-      role: 'agent',
-      parentId: original.parentId,
-      ...(input.agentVersion !== undefined ? { agentVersion: input.agentVersion } : {}),
-      ...(input.at ? { at: input.at } : {}),
-    });
+    return this.appendTurn(
+      regenerateAppend(await loadTurn(this.pool, checkId('turnId', input?.turnId), 'turnId'), input),
+    );
   }
 
   async switchBranch(input: { sessionId: string; parentId: string | null; childId: string }): Promise<void> {
-    const sessionId = checkId('sessionId', input?.sessionId);
-    const childId = checkId('childId', input.childId);
-    const parentId = input.parentId === null ? null : checkId('parentId', input.parentId);
+    const sw = checkSwitch(input);
+    const { sessionId, childId, parentId } = sw;
     const child = await loadTurn(this.pool, childId, 'childId');
-    if (child.sessionId !== sessionId)
-      throw new ValidationError('childId', `turn "${childId}" is not in session "${sessionId}"`);
-    if (child.parentId !== parentId)
-      throw new ValidationError(
-        'childId',
-        `turn "${childId}" is not a child of ${parentId === null ? 'the session root' : `"${parentId}"`}`,
-      );
+    checkChild(sw, child);
     if (parentId === null)
       await this.pool.query('UPDATE sessions SET active_root = $2 WHERE uid = $1', [sessionId, childId]);
     else {
