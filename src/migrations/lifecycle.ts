@@ -121,7 +121,7 @@ export const LIFECYCLE = {
   agent_turns_by_version_day_bucket: {
     erase: {
       by: 'turn',
-      key: 'agent_version, the turn day, bucket of the turn id among VERSION_BUCKETS, created_at, turn_id',
+      key: "agent_version, the turn day, bucket of the turn id in the version's schedule (account_buckets under versionOwner), created_at, turn_id",
     },
     retention: { ttl: 'analytics' },
   },

@@ -1,7 +1,7 @@
 import type { CqlExecutor, Statement } from '../cql/executor.ts';
 import { dayOf, monthOf, type Role } from '../domain/model.ts';
 import { LIFECYCLE, type ErasedTable } from '../migrations/lifecycle.ts';
-import { bucketOfId, bucketsOn, shardOf, VERSION_BUCKETS } from '../schema/buckets.ts';
+import { baseBuckets, bucketOfId, bucketsOn, shardOf, versionOwner } from '../schema/buckets.ts';
 import { forEachBounded } from '../util/bounded.ts';
 import type { BucketSchedules } from './buckets.ts';
 import { after } from './pending.ts';
@@ -132,7 +132,7 @@ const DELETES: { [T in ErasedTable]: Deletes } = {
           {
             agent_version: t.agentVersion!,
             day: dayOf(t.createdAt),
-            bucket: bucketOfId(t.turnId, VERSION_BUCKETS),
+            bucket: bucketOfId(t.turnId, f.buckets(versionOwner(t.agentVersion!), dayOf(t.createdAt))),
             created_at: t.createdAt,
             turn_id: t.turnId,
           },
@@ -226,8 +226,13 @@ async function readFacts(
   let seen = 0;
   const note = (...w: Written[]) => w.forEach((x) => (seen = Math.max(seen, x ?? 0)));
   note(s?.w1 ?? null, s?.w2 ?? null, ...rows.rows.flatMap((r) => [r.w1, r.w2, r.w3]));
-  const schedule = await schedules.get(accountId);
-  const buckets: DayBuckets = (_a, day) => bucketsOn(schedule, day);
+  // The account's schedule, and each agent version's (agent_turns_by_version_day_bucket is bucketed by version).
+  const owners = [
+    accountId,
+    ...new Set(turnRows.flatMap((r) => (r.agent_version ? [versionOwner(r.agent_version)] : []))),
+  ];
+  const byOwner = new Map(await Promise.all(owners.map(async (o) => [o, await schedules.get(o)] as const)));
+  const buckets: DayBuckets = (owner, day) => bucketsOn(byOwner.get(owner) ?? [], day, baseBuckets(owner));
   const turns: TurnFacts[] = [];
   await forEachBounded(turnRows, CONCURRENCY, async (r) => {
     const t: TurnFacts = {

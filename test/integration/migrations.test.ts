@@ -163,7 +163,7 @@ describe('migration 4 (the bounded write model) upgrades a keyspace in place', (
     });
     backfilling = false;
     await writer;
-    expect(result.applied).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 4));
+    expect(result.applied).toEqual([4]);
     expect(duringBackfill).toBeGreaterThan(0);
 
     const tables = await c.exec.execute(`SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?`, [k]);

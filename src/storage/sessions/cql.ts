@@ -7,7 +7,6 @@ import { insert, select } from '../../store/statements.ts';
 import type { AgentStore } from '../../store/store.ts';
 import { forEachBounded } from '../../util/bounded.ts';
 import type { Clock } from '../component.ts';
-import { deleteSessionRows } from './cql-delete.ts';
 import { OPEN_SESSION_SHARDS, shardOf } from '../../schema/buckets.ts';
 import {
   checkEndStatus,
@@ -143,20 +142,8 @@ export class CqlSessionStore implements SessionStore {
 
   async deleteSession(sessionId: string): Promise<boolean> {
     checkSessionId(sessionId);
-    const page = await this.exec.execute(
-      `SELECT account_id, created_at, WRITETIME(last_activity) AS la FROM ${this.ks}.sessions WHERE session_id = ?`,
-      [sessionId],
-    );
-    const row = page.rows[0];
-    if (!row?.['account_id']) return false;
-    const la = row['la'];
-    await deleteSessionRows(this.exec, this.ks, {
-      sessionId,
-      accountId: row['account_id'] as string,
-      createdAt: row['created_at'] as Date,
-      lastActivityUs: la === null || la === undefined ? null : BigInt(la as number | bigint),
-    });
-    return true;
+    // One eraser for every table a session has rows in (src/store/erase.ts, src/migrations/lifecycle.ts).
+    return (await this.store.eraseSession(sessionId)).found;
   }
 
   /**
