@@ -9,6 +9,7 @@
  * Jobs retry on it), 2 a bad flag, setting or input, or a keyspace that needs `agentstore migrate`
  * (retrying the same command cannot help), 3 an applied migration was edited.
  */
+import { BackupRefusedError } from '../backup/errors.ts';
 import { ENV, readEnv } from '../config/env.ts';
 import { UsageError } from '../config/settings.ts';
 import { isMissingSchema } from '../cql/executor.ts';
@@ -201,6 +202,7 @@ export function describeFailure(err: unknown, at: Endpoints = {}): Failure {
   if (err instanceof UsageError) return { cause: err.message, ...(err.fix ? { fix: err.fix } : {}), exitCode: 2 };
   if (err instanceof ValidationError) return { cause: err.message, exitCode: 2 };
   if (err instanceof MigrationChecksumError) return { cause: err.message, exitCode: 3 };
+  if (err instanceof BackupRefusedError) return { cause: err.message, fix: err.fix, exitCode: 2 };
   if (err instanceof SchemaNotReadyError) {
     return {
       cause: err.message,

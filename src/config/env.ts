@@ -8,7 +8,7 @@ import { LOCAL } from './local-services.ts';
  * docs`), and test/unit/env.test.ts fails on any AGENTSTORE_* name in the repository that is not one.
  */
 /** What reads a variable: the README table's sections. */
-type Scope = 'CQL' | 'read side' | 'connector' | 'PostgreSQL' | 'CLI' | 'make manifests';
+type Scope = 'CQL' | 'read side' | 'connector' | 'PostgreSQL' | 'backup' | 'CLI' | 'make manifests';
 
 export interface EnvVar {
   readonly name: `AGENTSTORE_${string}`;
@@ -96,6 +96,8 @@ export const ENV = {
     flag: '--pg-schema',
     default: 'agentstore',
   },
+  s3Endpoint: { name: 'AGENTSTORE_S3_ENDPOINT' },
+  s3Region: { name: 'AGENTSTORE_S3_REGION', default: 'us-east-1' },
   logLevel: {
     name: LOG_LEVEL_VAR,
     default: 'info',
@@ -165,6 +167,11 @@ const ENV_DOCS: Record<keyof typeof ENV, { scope: Scope; doc: string; shownDefau
   connectorConfig: { scope: 'connector', doc: 'the connector properties, a JSON object (`connector register`)' },
   pg: { scope: 'PostgreSQL', doc: 'PostgreSQL URL of the relational baseline' },
   pgSchema: { scope: 'PostgreSQL', doc: 'schema holding the dataset' },
+  s3Endpoint: {
+    scope: 'backup',
+    doc: 'S3-compatible endpoint of `backup --to s3://` and `restore --from s3://` (path-style; unset: AWS S3); keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+  },
+  s3Region: { scope: 'backup', doc: 'region sent to the S3 endpoint' },
   logLevel: { scope: 'CLI', doc: 'JSON log threshold of the projector and rebuild: debug, info, warn, error' },
   debug: { scope: 'CLI', doc: 'set: a failing command also prints its stack trace' },
   release: { scope: 'make manifests', doc: 'the Helm release the Jobs run against' },
