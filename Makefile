@@ -13,6 +13,7 @@ setup: node_modules/.installed
 	@bash scripts/setup/system.sh
 	@tsx scripts/setup/tools.ts
 	@bash scripts/setup/go-tools.sh
+	@bash scripts/setup/s3-server.sh
 	@tsx scripts/setup/k8s-schemas.ts
 
 node_modules/.installed: package.json package-lock.json
@@ -66,13 +67,15 @@ clean-cluster:
 
 ## Seeding and key-query latency next to bare-driver ceilings; the store's write path (LWT claims,
 ## logged batches) at a fixed rate next to the same statements without them (about 5 minutes); then
-## projector throughput and lag next to Redis and Kafka ceilings; then the LangGraph checkpointer (ours,
-## PostgresSaver, MemorySaver) next to a bare single-partition SELECT/INSERT. Figures printed and written to .reports/.
+## projector throughput and lag next to Redis and Kafka ceilings; the LangGraph checkpointer (ours,
+## PostgresSaver, MemorySaver) next to a bare single-partition SELECT/INSERT; backup and restore next to a
+## bare CQL scan. Figures printed and written to .reports/.
 bench: setup services-up
 	tsx src/bench/main.ts
 	tsx src/bench/write-path.ts
 	tsx src/bench/projector.ts
 	tsx src/bench/checkpoint.ts
+	tsx src/bench/backup.ts
 
 ## PostgreSQL baseline on a private server: each key query over foreign-key indexes, each candidate
 ## alone, all, and leave-one-out, interleaved (plans, p50/p95/p99 with CIs, WAL per row, sizes, a

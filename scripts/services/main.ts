@@ -1,5 +1,5 @@
 // Local services for development and integration tests, as plain processes (no Docker):
-//   npx tsx scripts/services/main.ts <up|down|status|purge> [cassandra|kafka|redis|postgres ...]   (default: all)
+//   npx tsx scripts/services/main.ts <up|down|status|purge> [cassandra|kafka|redis|postgres|s3 ...]   (default: all)
 // up:     start what is not running (idempotent; a stale pid file from a crash is cleaned up) and wait until
 //         each service answers a real request. Exit 1 if any fails, 2 on a missing prerequisite.
 // down:   SIGTERM (PostgreSQL: SIGINT), wait, then SIGKILL. A no-op for what is not running.
@@ -30,8 +30,9 @@ import {
 import { HOST } from '../../src/config/local-services.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
+import { s3 } from './s3.ts';
 
-const ALL: Service[] = [cassandra, kafka, redis, postgres];
+const ALL: Service[] = [cassandra, kafka, redis, postgres, s3];
 
 const say = (svc: Service, msg: string) => console.log(`[${svc.name}] ${msg}`);
 const secs = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;

@@ -12,6 +12,14 @@ export const PORTS = {
   postgres: 15432, // default 5432
   kafka: 19092, // Kafka PLAINTEXT broker listener (default 9092)
   kafkaController: 19093, // KRaft controller listener (default 9093)
+  s3: 18333, // S3-compatible server for backups (SeaweedFS's default is 8333; ours is moto, scripts/services/s3.ts)
+} as const;
+
+/** The local S3 server's bucket and keys (it accepts any; these are what the examples and the chart's test use). */
+export const S3_LOCAL = {
+  bucket: 'agentstore-backups',
+  accessKey: 'agentstore',
+  secretKey: 'agentstore-local',
 } as const;
 
 export const POSTGRES_USER = 'agentstore';
@@ -23,4 +31,5 @@ export const LOCAL = {
   redis: `redis://${HOST}:${PORTS.redis}`,
   postgres: `postgres://${POSTGRES_USER}@${HOST}:${PORTS.postgres}/${POSTGRES_DB}`,
   kafka: `${HOST}:${PORTS.kafka}`,
+  s3: `http://${HOST}:${PORTS.s3}`,
 } as const;
