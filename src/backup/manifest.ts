@@ -71,13 +71,9 @@ const partBase = (id: string, table: string, range: number): string =>
 export const partKey = (id: string, table: string, range: number): string => `${partBase(id, table, range)}.ndjson.gz`;
 export const partRecordKey = (id: string, table: string, range: number): string => `${partBase(id, table, range)}.json`;
 
-/** `<keyspace>-<UTC time>`: sorts by time, and a listing tells one keyspace's backups from another's. */
-export const backupId = (keyspace: string, at: Date): string =>
-  `${keyspace}-${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}`;
-const ID = /^([a-z][a-z0-9_]*)-(\d{8}T\d{6}Z)$/;
+/** `<keyspace>-<UTC time to the millisecond>`: sorts by time, two backups a second apart never share one, and a listing tells one keyspace's backups from another's. */
+export const backupId = (keyspace: string, at: Date): string => `${keyspace}-${at.toISOString().replace(/[-:.]/g, '')}`;
+const ID = /^([a-z][a-z0-9_]*)-(\d{8}T\d{9}Z)$/;
 
 export interface Listed {
   id: string;

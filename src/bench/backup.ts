@@ -18,7 +18,7 @@ import { seed } from '../seed/seeder.ts';
 import { REPORTS_DIR, shown, writeFileAt } from '../util/repo.ts';
 import { table } from './stats.ts';
 
-const SESSIONS = 1000;
+const SESSIONS = 500;
 const source = 'bench_backup_src';
 const target = 'bench_backup_restored';
 const s = cqlSettings({});

@@ -184,7 +184,7 @@ describe('backup and restore on the real CQL server', () => {
 });
 
 describe('a backup at another schema version, with hand-set write times and TTLs', () => {
-  it("restores only with --accept-schema-version, keeping each cell's write time and TTL", async () => {
+  it("restores only with --accept-schema-version, keeping each cell's write time and TTL; --keep prunes", async () => {
     const old = ks('v3');
     await migrate({
       exec: c.exec,
@@ -229,5 +229,13 @@ describe('a backup at another schema version, with hand-set write times and TTLs
       )
     ).rows;
     expect(statics).toEqual([{ active_root: 'r1', w: 3000 }]);
+
+    // Retention: two more backups with --keep 2 leave the newest two, and say which went.
+    expect((await runCli(['backup', '--keyspace', old, '--to', to, '--ranges', '2'])).code).toBe(0);
+    const third = await runCli(['backup', '--keyspace', old, '--to', to, '--ranges', '2', '--keep', '2']);
+    expect(third.code, third.stderr).toBe(0);
+    const kept = (await readdir(new URL(to).pathname)).sort();
+    expect(kept).toHaveLength(2);
+    expect(third.stdout).toMatch(new RegExp(`deleted ${old}-\\d{8}T\\d{9}Z \\(--keep 2\\)`));
   }, 300_000);
 });
