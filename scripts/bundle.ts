@@ -38,6 +38,7 @@ const ENTRY = 'src/cli/pod.ts';
 export const BUNDLED_SOURCES = [
   // The audit CronJob (projector.audit) runs `agentstore audit`.
   'audit',
+  'backup',
   'cdc',
   'cli',
   'clients',

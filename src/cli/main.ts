@@ -2,8 +2,6 @@ import { auditCommand } from './commands/audit.ts';
 import { pgAuditStores } from './commands/audit-pg.ts';
 import { eraseCommand } from './commands/erase.ts';
 import { retentionCommand } from './commands/retention.ts';
-import { backupCommand } from './commands/backup.ts';
-import { restoreCommand } from './commands/restore.ts';
 import { pgCompareCommand } from './commands/pg-compare.ts';
 import { pgMigrateCommand } from './commands/pg-migrate.ts';
 import { pgSeedCommand } from './commands/pg-seed.ts';
@@ -23,6 +21,4 @@ await runCli([
   pgVerifyCommand(),
   pgToCqlCommand(),
   pgCompareCommand(),
-  backupCommand(),
-  restoreCommand(),
 ]);
