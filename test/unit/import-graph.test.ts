@@ -17,7 +17,7 @@ const LAYERS: readonly string[][] = [
   ['config'],
   ['clients', 'store', 'connect'],
   ['seed', 'cdc'],
-  ['verify', 'readmodels'],
+  ['verify', 'readmodels', 'backup'],
   ['projector', 'analytics', 'audit'],
   ['postgres'],
   // The storage library's PostgreSQL backend uses the baseline's schema; the checkpoint bench uses the library.
