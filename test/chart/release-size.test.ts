@@ -9,8 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { SECRET_LIMIT, storedRelease } from './support/release-size.ts';
 import { missingTools, ROOT } from './support/tools.ts';
 
-/** At most this share of the limit: today's release is about half of it (README, "Release size"). */
-const MAX_SHARE = 0.7;
+/**
+ * At most this share of the limit (charts/agentstore/README.md, "Release size"): 71% since the backup
+ * CronJob brought the AWS SDK's S3 client into the bundle (+147 KB brotli); the next big addition needs
+ * a smaller S3 client or a bundle of its own, not a higher line.
+ */
+const MAX_SHARE = 0.75;
 const CHART = join(ROOT, 'charts/agentstore');
 const VALUES = [
   'values/kind.yaml',
