@@ -63,7 +63,7 @@ describe("the Jobs find the chart's Services for any release name", () => {
         return;
       }
       const jobs = jobManifests(defaultConfig({ chartDir, release, namespace: NAMESPACE }), chartServices(chart));
-      expect(Object.keys(jobs).sort()).toEqual(['bench', 'cdc-probe', 'seed', 'verify']);
+      expect(Object.keys(jobs).sort()).toEqual(['bench', 'cdc-probe', 'partitions', 'seed', 'verify']);
       for (const [name, job] of Object.entries(jobs)) {
         const env = Object.fromEntries(envOf(job).map((e) => [e.name, e]));
         expect(resolve(chart, env['AGENTSTORE_CQL']!.value!).workload, `${name}: CQL`).toBe('scylladb');

@@ -52,6 +52,9 @@ describe('a clone under a private directory, as root', () => {
     clone = join(dir, 'agentstore');
     await copyCheckout(clone);
     await $({ quiet: true })`ln -s ${join(REPO_ROOT, 'node_modules')} ${join(clone, 'node_modules')}`;
+    // What `make setup` put in the checkout that services-up runs: the S3 server's virtualenv.
+    await mkdir(join(clone, '.tools'), { recursive: true });
+    await $({ quiet: true })`ln -s ${join(REPO_ROOT, '.tools/moto')} ${join(clone, '.tools/moto')}`;
     ns = await createNetns();
   }, 120_000);
 
@@ -62,14 +65,13 @@ describe('a clone under a private directory, as root', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('starts all four services, PostgreSQL with its cluster where the postgres account can reach it', async ({
-    skip,
-  }) => {
+  it('starts every service, PostgreSQL with its cluster where the postgres account can reach it', async ({ skip }) => {
     if (notRoot) skip(notRoot);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const up = await services('up');
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
-    for (const name of ['cassandra', 'kafka', 'redis', 'postgres']) expect(up.stdout).toMatch(`[${name}] ready in`);
+    for (const name of ['cassandra', 'kafka', 'redis', 'postgres', 's3'])
+      expect(up.stdout).toMatch(`[${name}] ready in`);
     const status = await services('status');
     expect(status.exitCode, status.stdout).toBe(0);
 

@@ -41,7 +41,17 @@ export interface MixedResult {
 const TABLES = ['sessions', 'human_turns', 'agent_turns', 'steps'] as const;
 const UPDATED = ['sessions', 'human_turns', 'agent_turns'] as const;
 
+/** This backend's counters reach the shared statistics when it next reports: force that, then read afresh. */
+async function flushStats(c: pg.PoolClient): Promise<void> {
+  await c.query('SELECT pg_stat_force_next_flush()');
+  await c.query('SELECT 1');
+  await c.query('SELECT pg_stat_clear_snapshot()');
+}
+
 async function walNow(c: pg.PoolClient): Promise<{ records: number; fpi: number; bytes: number; lsn: string }> {
+  // The workload runs on this backend: its WAL counters reach pg_stat_wal only when it reports, which
+  // otherwise happens at most once a second and was missed by a fast round (all zeros). Force it.
+  await flushStats(c);
   const r = await c.query(
     'SELECT wal_records::bigint AS r, wal_fpi::bigint AS f, wal_bytes::bigint AS b, pg_current_wal_lsn() AS lsn FROM pg_stat_wal',
   );
@@ -50,10 +60,7 @@ async function walNow(c: pg.PoolClient): Promise<{ records: number; fpi: number;
 }
 
 async function updateCounts(c: pg.PoolClient): Promise<Map<string, { upd: number; hot: number }>> {
-  // This backend's counters reach the shared statistics when it next reports; force that, then read afresh.
-  await c.query('SELECT pg_stat_force_next_flush()');
-  await c.query('SELECT 1');
-  await c.query('SELECT pg_stat_clear_snapshot()');
+  await flushStats(c);
   const r = await c.query(
     'SELECT relname, n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE schemaname = current_schema()',
   );
