@@ -1,16 +1,8 @@
 import { applied, type CqlExecutor, type Statement } from '../cql/executor.ts';
 import { LimitError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import {
-  checkContent,
-  checkDuration,
-  checkEventTime,
-  checkId,
-  checkStepIdx,
-  checkStepType,
-  checkText,
-  LIMITS,
-} from '../domain/limits.ts';
+import { checkEventTime, checkId, checkText, LIMITS } from '../domain/limits.ts';
 import { monthOf, type Role, type Session, type Step, type Turn } from '../domain/model.ts';
+import { checkSteps, type StepInput } from '../domain/step-input.ts';
 import { StepType } from '../domain/step-types.ts';
 import { baseBuckets, bucketsOn, versionOwner } from '../schema/buckets.ts';
 import { BucketPolicy } from './bucket-policy.ts';
@@ -61,14 +53,7 @@ export interface AppendTurnInput {
   at?: Date;
 }
 
-export interface StepInput {
-  idx: number;
-  type: StepType | string;
-  /** A JSON object, or its JSON text. */
-  content: unknown;
-  durationMs: number;
-  at?: Date;
-}
+export type { StepInput };
 
 /** What the store knows of a turn from its lookup row. */
 interface StoredTurn extends TurnKey {
@@ -285,35 +270,17 @@ export class AgentStore {
    * retried by the caller and converges, since every write is an upsert on the same keys.
    */
   async addSteps(input: { turnId: string; steps: StepInput[] }): Promise<Step[]> {
-    const turnId = checkId('turnId', input.turnId);
-    if (!Array.isArray(input.steps) || input.steps.length === 0)
-      throw new ValidationError('steps', 'give at least one step');
-    if (input.steps.length > LIMITS.stepsPerTurn)
-      throw new ValidationError('steps', `at most ${LIMITS.stepsPerTurn} steps per turn`);
-    const seen = new Set<number>();
-    const now = this.clock.now();
-    const checked = input.steps.map((s, i) => {
-      const f = `steps[${i}]`;
-      const idx = checkStepIdx(`${f}.idx`, s.idx);
-      if (seen.has(idx)) throw new ValidationError(`${f}.idx`, `idx ${idx} appears twice in this call`);
-      seen.add(idx);
-      const type = checkStepType(`${f}.type`, s.type);
-      const content = checkContent(`${f}.content`, type, s.content);
-      return {
-        idx,
-        type,
-        content,
-        durationMs: checkDuration(`${f}.durationMs`, s.durationMs),
-        at: s.at ? checkEventTime(`${f}.at`, s.at, now) : now,
-      };
-    });
+    const { turnId, steps: checked } = checkSteps(input, this.clock.now());
 
     const turn = await this.loadTurn(turnId, 'turnId');
     if (turn.role !== 'agent')
       throw new ValidationError('turnId', `"${turnId}" is a human turn; steps belong to agent turns`);
     const [buckets, previous] = await Promise.all([
       this.bucketsOf(turn.accountId),
-      this.storedSteps(turnId, [...seen]),
+      this.storedSteps(
+        turnId,
+        checked.map((s) => s.idx),
+      ),
     ]);
 
     const steps: Step[] = checked.map((s) => ({

@@ -1,17 +1,7 @@
 import { ValidationError } from '../../domain/errors.ts';
-import {
-  checkContent,
-  checkDuration,
-  checkEventTime,
-  checkId,
-  checkStepIdx,
-  checkStepType,
-  checkText,
-  LIMITS,
-} from '../../domain/limits.ts';
+import { checkEventTime, checkId, checkText, LIMITS } from '../../domain/limits.ts';
 import type { Role } from '../../domain/model.ts';
-import type { StepType } from '../../domain/step-types.ts';
-import type { AppendTurnInput, StepInput } from './types.ts';
+import type { AppendTurnInput } from './types.ts';
 
 /**
  * The input checks of AgentStore's commands (src/store/store.ts), for the backends that do not run
@@ -64,42 +54,6 @@ export function checkParent(a: CheckedAppend, parent: { sessionId: string; role:
 
 export const anotherTurn = (turnId: string) =>
   new ValidationError('turnId', `"${turnId}" is already used by another turn; use a new id`);
-
-export interface CheckedStep {
-  idx: number;
-  type: StepType;
-  text: string;
-  durationMs: number;
-  at: Date;
-}
-
-export function checkSteps(
-  input: { turnId: string; steps: StepInput[] },
-  now: Date,
-): { turnId: string; steps: CheckedStep[] } {
-  const turnId = checkId('turnId', input?.turnId);
-  if (!Array.isArray(input.steps) || input.steps.length === 0)
-    throw new ValidationError('steps', 'give at least one step');
-  if (input.steps.length > LIMITS.stepsPerTurn)
-    throw new ValidationError('steps', `at most ${LIMITS.stepsPerTurn} steps per turn`);
-  const seen = new Set<number>();
-  const steps = input.steps.map((s, i) => {
-    const f = `steps[${i}]`;
-    const idx = checkStepIdx(`${f}.idx`, s.idx);
-    if (seen.has(idx)) throw new ValidationError(`${f}.idx`, `idx ${idx} appears twice in this call`);
-    seen.add(idx);
-    const type = checkStepType(`${f}.type`, s.type);
-    const content = checkContent(`${f}.content`, type, s.content);
-    return {
-      idx,
-      type,
-      text: content.text,
-      durationMs: checkDuration(`${f}.durationMs`, s.durationMs),
-      at: s.at ? checkEventTime(`${f}.at`, s.at, now) : now,
-    };
-  });
-  return { turnId, steps };
-}
 
 /** regenerate = an agent turn appended to the original's parent; the rules every backend shares. */
 export function regenerateAppend(

@@ -3,13 +3,14 @@ import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { checkId } from '../../domain/limits.ts';
 import type { Role, Step, Turn } from '../../domain/model.ts';
 import type { BranchTurn, Page, PageRequest, Sibling, StepItem } from '../../domain/queries.ts';
+import { checkSteps } from '../../domain/step-input.ts';
 import type { CqlQueries } from '../../store/queries.ts';
 import { insert, select } from '../../store/statements.ts';
 import type { AgentStore } from '../../store/store.ts';
 import type { Clock } from '../component.ts';
 import type { CqlSessionStore } from '../sessions/cql.ts';
 import { checkOpen } from '../sessions/types.ts';
-import { checkAppend, checkSteps, regenerateAppend } from './checks.ts';
+import { checkAppend, regenerateAppend } from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,

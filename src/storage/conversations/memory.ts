@@ -4,18 +4,11 @@ import type { Step, Turn } from '../../domain/model.ts';
 import type { BranchTurn, Page, PageRequest, Sibling, StepItem } from '../../domain/queries.ts';
 import { checkLimit, decodeCursor, encodeCursor } from '../../domain/query-args.ts';
 import { stepTypeName } from '../../domain/step-types.ts';
+import { checkSteps } from '../../domain/step-input.ts';
 import type { Clock } from '../component.ts';
 import type { MemoryState, MemoryTurn } from '../memory-state.ts';
 import { checkOpen } from '../sessions/types.ts';
-import {
-  anotherTurn,
-  checkAppend,
-  checkParent,
-  checkSteps,
-  regenerateAppend,
-  checkChild,
-  checkSwitch,
-} from './checks.ts';
+import { anotherTurn, checkAppend, checkParent, regenerateAppend, checkChild, checkSwitch } from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,
@@ -113,7 +106,7 @@ export class MemoryConversationStore implements ConversationStore {
         accountId: turn.accountId,
         idx: s.idx,
         type: s.type,
-        content: s.text,
+        content: s.content.text,
         createdAt: s.at,
         durationMs: s.durationMs,
       };

@@ -3,19 +3,12 @@ import { LimitError, NotFoundError, ValidationError } from '../../domain/errors.
 import { checkId, LIMITS } from '../../domain/limits.ts';
 import type { Role, Step, Turn } from '../../domain/model.ts';
 import type { BranchTurn, Page, PageRequest, Sibling, StepItem } from '../../domain/queries.ts';
+import { checkSteps } from '../../domain/step-input.ts';
 import type { PgQueries } from '../../postgres/queries.ts';
 import { inTransaction, TURN_BY_ID } from '../backend/pg-tx.ts';
 import type { Clock } from '../component.ts';
 import { checkOpen, type SessionStatus } from '../sessions/types.ts';
-import {
-  anotherTurn,
-  checkAppend,
-  checkParent,
-  checkSteps,
-  regenerateAppend,
-  checkChild,
-  checkSwitch,
-} from './checks.ts';
+import { anotherTurn, checkAppend, checkParent, regenerateAppend, checkChild, checkSwitch } from './checks.ts';
 import {
   checkCompletion,
   pageOfBranch,
@@ -165,7 +158,7 @@ export class PgConversationStore implements ConversationStore {
         await tx.query(
           `INSERT INTO steps (agent_turn_uid, idx, tpe, content, created_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (agent_turn_uid, idx) DO UPDATE SET tpe = EXCLUDED.tpe, content = EXCLUDED.content, created_at = EXCLUDED.created_at, duration_ms = EXCLUDED.duration_ms`,
-          [turnId, st.idx, st.type, st.text, st.at, st.durationMs],
+          [turnId, st.idx, st.type, st.content.text, st.at, st.durationMs],
         );
       return steps.map((st) => ({
         turnId,
@@ -173,7 +166,7 @@ export class PgConversationStore implements ConversationStore {
         accountId: s['account_uid'],
         idx: st.idx,
         type: st.type,
-        content: st.text,
+        content: st.content.text,
         createdAt: st.at,
         durationMs: st.durationMs,
       }));
