@@ -60,7 +60,7 @@ const changes = events.map((m) => {
   return { tsUs: d.event.tsUs, effect: effectOf(rk, d.event) };
 });
 const scripts = Array.from({ length: Math.ceil(N / EVENTS_PER_CALL) }, (_, i) =>
-  scriptArgs(changes.slice(i * EVENTS_PER_CALL, (i + 1) * EVENTS_PER_CALL)),
+  scriptArgs(rk, changes.slice(i * EVENTS_PER_CALL, (i + 1) * EVENTS_PER_CALL)),
 );
 const t = performance.now();
 for (let i = 0; i < scripts.length; i += 32)

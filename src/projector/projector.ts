@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { decode, DecodeError } from '../cdc/envelope.ts';
-import { applyChanges, EVENTS_PER_CALL, loadScript, type Change } from '../readmodels/apply.ts';
+import { applyChanges, EVENTS_PER_CALL, loadScript, RetiredGenerationError, type Change } from '../readmodels/apply.ts';
 import type { Redis } from '../clients/redis.ts';
 import { effectOf } from '../readmodels/effects.ts';
 import { groupOf, prefixOf } from '../readmodels/generation.ts';
@@ -41,6 +41,7 @@ export class Projector {
   private producer: Producer | undefined;
   private redis: Redis | undefined;
   private keys: Keys;
+  private retired = false;
   readonly group: string;
 
   constructor(private readonly o: ProjectorOptions) {
@@ -104,7 +105,7 @@ export class Projector {
     log.log('info', 'projector started', { group: this.group, prefix: this.keys.prefix, topics: this.cdcTopics });
   }
 
-  private async batch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async batch({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }: EachBatchPayload): Promise<void> {
     const { config, metrics } = this.o;
     if (!batch.messages.length || !isRunning() || isStale()) return;
     const started = performance.now();
@@ -147,7 +148,7 @@ export class Projector {
       // Redis applies the first events while the rest are decoded: the calls are issued in order on one
       // connection (so Redis runs them in order), and yielding lets node-redis write them now.
       if (changes.length - sent >= FLUSH_EVENTS && i < messages.length - 1) {
-        const call = applyChanges(this.redis!, changes.slice(sent));
+        const call = applyChanges(this.redis!, this.keys, changes.slice(sent));
         // Handled here so a Redis error during the decoding is not an unhandled rejection (which ends
         // the process); the batch still fails on it below, at Promise.all, and is retried.
         call.catch(() => {});
@@ -156,8 +157,21 @@ export class Projector {
         await new Promise((r) => setImmediate(r));
       }
     }
-    if (changes.length > sent) applied.push(applyChanges(this.redis!, changes.slice(sent)));
-    const results = (await Promise.all(applied)).flat();
+    if (changes.length > sent) applied.push(applyChanges(this.redis!, this.keys, changes.slice(sent)));
+    let results: boolean[];
+    try {
+      results = (await Promise.all(applied)).flat();
+    } catch (err) {
+      if (!(err instanceof RetiredGenerationError)) throw err;
+      // A rebuild switched generations and dropped this one: nothing is committed here, the
+      // partition waits, and the pointer watch (run.ts) moves this process to the new generation,
+      // whose group the rebuild left caught up.
+      if (!this.retired)
+        this.o.log.log('warn', 'generation retired: waiting to follow the pointer', { group: this.group });
+      this.retired = true;
+      pause();
+      return;
+    }
     // Counted per batch, not per event: labelled increments are a visible share of the CPU per event.
     const counts = new Map<string, number>();
     results.forEach((ok, i) => {

@@ -188,6 +188,7 @@ async function scanAll(
         if (events.length)
           await applyChanges(
             redis,
+            keys,
             events.map((e) => ({ tsUs: e.tsUs, effect: effectOf(keys, e) })),
           );
         rows += read;

@@ -14,9 +14,19 @@ export const rebuildStateKey = (base: string): string => `${base}:rebuild`;
 export const groupOf = (group: string, generation: string): string => `${group}.${generation}`;
 const FIRST_GENERATION = 'g1';
 
+/**
+ * How long a dropped generation stays marked retired. A projector follows a switch within seconds
+ * (its pointer watch); the marker only has to outlive one that was cut off meanwhile, and expiring
+ * keeps one small key per rebuild from accumulating.
+ */
+const RETIRED_TTL_S = 7 * 86_400;
+
 /** The live generation; the first caller on an empty Redis creates it. */
 export async function currentGeneration(redis: Redis, base: string): Promise<string> {
-  await redis.set(pointerKey(base), FIRST_GENERATION, { NX: true });
+  // A pointer created anew (an emptied Redis, or the pointer deleted by hand) starts the first
+  // generation afresh, even if an earlier rebuild retired it.
+  if ((await redis.set(pointerKey(base), FIRST_GENERATION, { NX: true })) === 'OK')
+    await redis.del(new Keys(prefixOf(base, FIRST_GENERATION)).retired);
   return (await redis.get(pointerKey(base))) ?? FIRST_GENERATION;
 }
 
@@ -27,8 +37,12 @@ export async function switchGeneration(redis: Redis, base: string, from: string,
   return (await redis.eval(CAS, { keys: [pointerKey(base)], arguments: [from, to] })) === 1;
 }
 
-/** Deletes every key of a generation (SCAN + UNLINK: no blocking KEYS, memory freed in the background). */
+/**
+ * Deletes every key of a generation (SCAN + UNLINK: no blocking KEYS, memory freed in the background),
+ * after marking it retired so that no projector still on it writes them again.
+ */
 export async function dropGeneration(redis: Redis, base: string, generation: string): Promise<number> {
+  await redis.set(new Keys(prefixOf(base, generation)).retired, 'retired', { EX: RETIRED_TTL_S });
   let deleted = 0;
   for await (const keys of redis.scanIterator({ MATCH: `${prefixOf(base, generation)}:*`, COUNT: 1000 })) {
     const batch = keys as unknown as string[];

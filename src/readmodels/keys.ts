@@ -8,6 +8,14 @@ export const SEP = '\x1f';
 
 export class Keys {
   constructor(readonly prefix: string) {}
+  /**
+   * The generation's retirement marker, set when a rebuild drops it (dropGeneration): the prefix
+   * itself, which `<prefix>:*` does not match, so dropping the keys leaves it; the apply script
+   * refuses to write a retired generation.
+   */
+  get retired(): string {
+    return this.prefix;
+  }
   private k(...parts: (string | number)[]): string {
     return `${this.prefix}:${parts.join(':')}`;
   }

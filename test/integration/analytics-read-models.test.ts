@@ -27,6 +27,7 @@ type Row = Record<string, unknown>;
 const apply = (table: ChangeEvent['table'], key: Row, before: Row | null, after: Row | null) =>
   applyEffect(
     redis,
+    k,
     String(ts++),
     effectOf(k, { table, op: !before ? 'c' : after ? 'u' : 'd', tsUs: '', tsMs: 0, key, before, after }),
   );
