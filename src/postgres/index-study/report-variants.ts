@@ -7,6 +7,9 @@ export function variantTable(r: SizeResult): string[] {
   if (!r.variants?.length) return ['Not measured in this run.'];
   const perRow = (bytes: number, rows: number) => (bytes / rows).toFixed(0);
   const out = [
+    'Added once at load time, so the table sizes under Storage include them. The insert batch is measured with only the',
+    "baseline's indexes, with every variant's columns, then with each variant's dropped in turn.",
+    '',
     row([
       'variant (its index)',
       'columns',
@@ -43,7 +46,8 @@ export function coldTable(r: SizeResult): string[] {
     `${cold.restarts} restart(s) per configuration, ${(cold.elapsedMs / 1000).toFixed(0)} s in all; OS page cache ` +
       (cold.osCacheDropped
         ? 'dropped before every restart.'
-        : '**not** dropped (no permission): only shared buffers were cold.'),
+        : '**not** dropped (no permission): only shared buffers were cold.') +
+      ' Each first call is listed; cold / warm divides their median (of two, the faster) by the warm p50.',
     '',
     row(['query', 'configuration', 'accounts', 'cold first calls ms', 'warm p50 ms', 'cold / warm']),
     row(Array(6).fill('---')),

@@ -187,7 +187,15 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     '## Not measured yet',
     '',
     '- A cold cache at a size larger than RAM: both sizes here fit in memory, so the cold pass measures a first call after a',
-    '  restart, not a working set that never fits; and one call per restart is a single draw, without an interval.',
+    '  restart, not a working set that never fits; and each configuration gets only `--cold-restarts` first calls, without an',
+    '  interval.',
+    ...(results.some((r) => r.cases.some((c) => c.budget?.shortfall))
+      ? [
+          `- ${meta.iterations} calls in every cell: on this shared 2-core machine the ${meta.budgetMs / 1000} s ceiling per query stopped the cases`,
+          '  listed under each size short (most account queries, which have the most configurations and three account sizes); their',
+          '  p99 is a high rank of few calls, as printed under each table, and their intervals are wide accordingly.',
+        ]
+      : []),
     '- Page splits as a count: PostgreSQL 15 has no counter; the mixed workload reports B-tree leaf pages added and leaf density.',
     '- A daily rollup or monthly partitioning of steps: both change what is stored (a table maintained on every write, or a',
     '  partitioned `steps` with the partition key in its primary key), not which index the planner sees, so they do not fit',
@@ -196,8 +204,9 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     '- The claims and the verdicts use the pooled calls of all account sizes (each size an equal share of the calls); the per-size',
     '  rows and p50 speed-ups show where a pooled figure hides a difference. The plans are shown per size.',
     '- Alternatives are treated as co-candidates: "all" holds the BRIN and the B-tree on `steps.created_at` (and both pending-input',
-    '  indexes), so the leave-one-out of one hides behind the other. The rule then rejects both for T1; read the "alone" rows of T1',
-    '  (and G5) to choose between them. A rerun should put one alternative in "all" at a time.',
+    '  indexes, and the expression index and the generated columns for G1), so the leave-one-out of one hides behind the other.',
+    '  The rule then rejects one or both; read the "alone" rows of T1, G5 and G1 to choose between them. A rerun should put one',
+    '  alternative in "all" at a time.',
     "- The insert cost scales one timing (the baseline's insert ms per row, from one batch on a busy machine) by WAL records; that",
     "  timing is the noisiest input of the rule. A variant's columns are costed by their WAL bytes: the trigger that copies the",
     '  account (the application would pass it) and the JSON parse of the generated columns are CPU the rule does not count; the',
