@@ -136,7 +136,7 @@ describe('PostgreSQL baseline CLI and index study', () => {
     expect(doc).toContain('Not run (`--cold-restarts 0`');
     const plans = await readFile(join(dir, 'study-plans.md'), 'utf8');
     // A variant's configurations show the SQL they ran.
-    expect(plans).toMatch(/^\+steps_label_score:\n\n```sql\n.*\(label\) = \$1/m);
+    expect(plans).toMatch(/^\+steps_label_score:\n\n```sql\n[^`]*\(label\) = \$1/m);
     expect(plans).toMatch(/^all -steps_pending_oldest:$/m);
     expect(plans).toMatch(/Seq Scan on steps/);
     expect(plans).toMatch(/Buffers: shared hit=/);
