@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { StudyServer } from '../../src/postgres/index-study/server.ts';
 import { runNode } from '../support/cli.ts';
 import { closeTestPg, connectTestPg, testSchema } from '../support/pg.ts';
 
@@ -52,6 +54,29 @@ describe('PostgreSQL baseline CLI and index study', () => {
     }
   });
 
+  it("the study's server restarts cold with its data kept", async () => {
+    const server = await StudyServer.create();
+    try {
+      await server.start({ sharedBuffers: '32MB', checkpointTimeoutS: 300 });
+      const q = async (sql: string) => {
+        const c = new pg.Client({ connectionString: server.url });
+        await c.connect();
+        try {
+          return (await c.query(sql)).rows;
+        } finally {
+          await c.end();
+        }
+      };
+      await q('CREATE TABLE kept AS SELECT 42 AS n');
+      // Only root may drop the OS page cache; anyone else is told it stayed.
+      const dropped = await server.restartCold();
+      if (process.getuid?.() !== 0) expect(dropped).toBe(false);
+      expect(await q('SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    } finally {
+      await server.destroy();
+    }
+  });
+
   it('the index study runs at tiny sizes on a private server and writes every table from its own measurements', async () => {
     dir = await mkdtemp(join(tmpdir(), 'ixs-'));
     const out = join(dir, 'study.md');
@@ -66,6 +91,9 @@ describe('PostgreSQL baseline CLI and index study', () => {
       '10',
       '--write-repeats',
       '1',
+      // Its restarts are checked below on their own: here, one per configuration would add minutes.
+      '--cold-restarts',
+      '0',
       '--out',
       out,
       '--schema-prefix',
@@ -96,7 +124,19 @@ describe('PostgreSQL baseline CLI and index study', () => {
     expect(doc).toMatch(
       /^\| baseline \(foreign-key indexes\) \| \d+ \| [\d.]+ \| 0\.0% \| \d+ \| \d+ \| \d+ \| \d+ \|$/m,
     );
+    // The schema variants are judged like any candidate, and their columns' cost is measured apart.
+    expect(doc).toMatch(/^\| `agent_turns_account_day` \| covering \| .* \| \*\*(keep|reject)\*\*/m);
+    expect(doc).toMatch(
+      /^\| `steps_label_score` \| partial \| .* \| [\d.]+ \(columns [\d.]+\) \| \*\*(keep|reject)\*\*/m,
+    );
+    expect(doc).toMatch(
+      /^\| `steps_label_score` \| `steps\.label` .* \| steps: \d+ KiB → \d+ KiB \(\+[\d.]+%\) \| \d+ → \d+ \|/m,
+    );
+    expect(doc).toMatch(/^\| all vs all -agent_turns_account_day \| /m);
+    expect(doc).toContain('Not run (`--cold-restarts 0`');
     const plans = await readFile(join(dir, 'study-plans.md'), 'utf8');
+    // A variant's configurations show the SQL they ran.
+    expect(plans).toMatch(/^\+steps_label_score:\n\n```sql\n[^`]*\(label\) = \$1/m);
     expect(plans).toMatch(/^all -steps_pending_oldest:$/m);
     expect(plans).toMatch(/Seq Scan on steps/);
     expect(plans).toMatch(/Buffers: shared hit=/);

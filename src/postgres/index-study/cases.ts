@@ -1,6 +1,7 @@
 import { AGENT_VERSIONS, generateSession, windowDays, type SeedConfig } from '../../seed/generator.ts';
 import * as Q from '../sql.ts';
 import type { AccountStratum, AccountStratumName } from './strata.ts';
+import { variantIndexes } from './variants.ts';
 
 /**
  * What the study measures: each key query (and three cross-account analytics queries the
@@ -207,5 +208,6 @@ export function studyCases(config: SeedConfig, strata: readonly AccountStratum[]
       indexes: ['steps_created_brin', 'steps_created_btree'],
     },
   ];
-  return cases.map((c) => ({ ...c, weight: WEIGHTS[c.id]! }));
+  // The schema variants (variants.ts) are candidates of the cases they rewrite.
+  return cases.map((c) => ({ ...c, indexes: [...c.indexes, ...variantIndexes(c.id)], weight: WEIGHTS[c.id]! }));
 }

@@ -1,4 +1,5 @@
 import { INDEXES, type IndexDef } from '../indexes.ts';
+import { VARIANTS } from './variants.ts';
 
 /**
  * What the study compares. The baseline is not "primary keys only" but what a careful designer
@@ -58,7 +59,11 @@ const STUDY_ONLY: readonly IndexDef[] = [
 
 const baselineNames = new Set(BASELINE.map((d) => d.name));
 /** Every index a configuration can add to the baseline. */
-export const CANDIDATES: readonly IndexDef[] = [...INDEXES.filter((d) => !baselineNames.has(d.name)), ...STUDY_ONLY];
+export const CANDIDATES: readonly IndexDef[] = [
+  ...INDEXES.filter((d) => !baselineNames.has(d.name)),
+  ...STUDY_ONLY,
+  ...VARIANTS.map((v) => v.index),
+];
 
 export const ALL_DEFS: readonly IndexDef[] = [...BASELINE, ...CANDIDATES];
 

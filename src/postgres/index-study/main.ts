@@ -38,6 +38,11 @@ const program = new Command('index-study')
   .option('--insert-sessions <n>', 'sessions in the batch whose insert cost is measured', '200')
   .option('--write-repeats <n>', 'runs per write configuration (the minimum WAL is kept)', '1')
   .option('--mixed-rounds <n>', 'rounds of the sustained mixed workload, a CHECKPOINT before each (0: skip it)', '4')
+  .option(
+    '--cold-restarts <n>',
+    'cold-cache first calls per configuration, each after a server restart with the OS page cache dropped (0: skip; private server only)',
+    '1',
+  )
   .option('--seed <n>', 'generator seed', '42')
   .option('--accounts <n>', 'accounts', '100')
   .option('--days <n>', 'days of history', '30')
@@ -80,6 +85,7 @@ try {
     insertSessions: intFlag('--insert-sessions', String(o['insertSessions']), 1, 100_000),
     writeRepeats: intFlag('--write-repeats', String(o['writeRepeats']), 1, 10),
     mixedRounds: intFlag('--mixed-rounds', String(o['mixedRounds']), 0, 100),
+    coldRestarts: intFlag('--cold-restarts', String(o['coldRestarts']), 0, 100),
     log: (line: string) => console.error(line),
   };
   const base: Omit<SeedConfig, 'sessions'> = {
@@ -115,7 +121,8 @@ try {
         try {
           postgres ||= String((await pool.query('SHOW server_version')).rows[0].server_version).replace(/ .*/, '');
           console.error(`size ${sessions} sessions (schema ${schema})`);
-          results.push(await runSize(pool, schema, { ...base, sessions }, timing));
+          const restart = server ? () => server.restartCold() : undefined;
+          results.push(await runSize(pool, schema, { ...base, sessions }, { ...timing, restart }));
           if (!o['keep']) await dropSchema(pool, schema);
         } finally {
           await pool.end();
@@ -134,6 +141,7 @@ try {
       budgetMs: timing.budgetMs,
       timeoutMs: timing.timeoutMs,
       insertSessions: timing.insertSessions,
+      coldRestarts: server ? timing.coldRestarts : 0,
       plansFile,
     };
     return { meta, results };

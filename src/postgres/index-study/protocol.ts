@@ -3,6 +3,7 @@ import { seededRandom } from '../../util/bootstrap.ts';
 import { CANDIDATES, type Config } from './configs.ts';
 import type { ParamSet, StudyCase } from './cases.ts';
 import { budgetOutcome, overBudget, type Budget } from './budget.ts';
+import { sqlFor } from './variants.ts';
 
 /**
  * One case timed in every configuration on the same data. All indexes exist; a configuration
@@ -24,6 +25,8 @@ export interface ConfigResult {
   plans: Record<string, { shape: string; scans: string }>;
   /** EXPLAIN (ANALYZE, BUFFERS) of the first parameter set, for the plans file. */
   analyzed: string;
+  /** The SQL this configuration ran, where a schema variant rewrote the case's (variants.ts). */
+  sql?: string;
 }
 
 export interface TimingOptions {
@@ -54,7 +57,7 @@ function shapeOf(node: PlanNode): { shape: string[]; scans: string[] } {
 }
 
 /** Runs `fn` in a transaction in which the configuration's hidden candidates are dropped, then rolls back. */
-async function inConfig<T>(client: pg.PoolClient, config: Config, fn: () => Promise<T>): Promise<T> {
+export async function inConfig<T>(client: pg.PoolClient, config: Config, fn: () => Promise<T>): Promise<T> {
   const hidden = CANDIDATES.map((d) => d.name).filter((n) => !config.visible.includes(n));
   await client.query('BEGIN');
   try {
@@ -65,21 +68,38 @@ async function inConfig<T>(client: pg.PoolClient, config: Config, fn: () => Prom
   }
 }
 
-async function plan(client: pg.PoolClient, c: StudyCase, p: ParamSet): Promise<{ shape: string; scans: string }> {
-  const r = await client.query(`EXPLAIN (FORMAT JSON) ${c.sql}`, p.values);
+async function plan(client: pg.PoolClient, sql: string, p: ParamSet): Promise<{ shape: string; scans: string }> {
+  const r = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, p.values);
   const s = shapeOf((r.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
   return { shape: s.shape.join(' > '), scans: s.scans.join('; ') };
 }
 
-async function analyzed(client: pg.PoolClient, c: StudyCase, p: ParamSet, timeoutMs: number): Promise<string> {
+async function analyzed(client: pg.PoolClient, sql: string, p: ParamSet, timeoutMs: number): Promise<string> {
   try {
-    const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${c.sql}`, p.values);
+    const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, p.values);
     return r.rows.map((row) => row['QUERY PLAN']).join('\n');
   } catch (err) {
     if ((err as { code?: string }).code === '57014')
       return `(EXPLAIN ANALYZE did not finish within the ${timeoutMs} ms statement timeout)`;
     throw err;
   }
+}
+
+/** Rows as a sorted multiset: a rewrite may return them in another order where the query sets none. */
+const rowSet = (rows: unknown[]): string =>
+  rows
+    .map((r) => JSON.stringify(r))
+    .sort()
+    .join('\n');
+
+/** A schema variant's SQL must answer what the original does, or its speed-up would be a different question's. */
+async function sameAnswer(client: pg.PoolClient, c: StudyCase, config: Config, sql: string, p: ParamSet) {
+  const [mine, original] = await inConfig(client, config, async () => [
+    (await client.query(sql, p.values)).rows,
+    (await client.query(c.sql, p.values)).rows,
+  ]);
+  if (rowSet(mine!) !== rowSet(original!))
+    throw new Error(`${c.id} in ${config.name}: the rewritten SQL returns other rows than the original`);
 }
 
 export interface CaseTiming {
@@ -102,15 +122,19 @@ export async function measureCase(
     for (const [i, config] of configs.entries()) {
       const client = clients[i]!;
       await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
+      const sql = sqlFor(c, config.visible);
       const plans: ConfigResult['plans'] = {};
-      for (const [j, s] of strata.entries())
-        plans[s] = await inConfig(client, config, () => plan(client, c, byStratum[j]![0]!));
+      for (const [j, s] of strata.entries()) {
+        plans[s] = await inConfig(client, config, () => plan(client, sql, byStratum[j]![0]!));
+        if (sql !== c.sql) await sameAnswer(client, c, config, sql, byStratum[j]![0]!);
+      }
       results.push({
         config,
         samples: Object.fromEntries(strata.map((s) => [s, [] as number[]])),
         timeouts: 0,
         plans,
-        analyzed: await inConfig(client, config, () => analyzed(client, c, c.params[0]!, o.timeoutMs)),
+        analyzed: await inConfig(client, config, () => analyzed(client, sql, c.params[0]!, o.timeoutMs)),
+        ...(sql !== c.sql ? { sql } : {}),
       });
     }
     // Every (configuration, stratum, call) triple, shuffled: call k of a stratum uses its parameter set k mod n.
@@ -130,10 +154,11 @@ export async function measureCase(
       const r = results[i]!;
       const client = clients[i]!;
       try {
+        const sql = r.sql ?? c.sql;
         const ms = await inConfig(client, r.config, async () => {
-          await client.query(`EXPLAIN ${c.sql}`, p.values);
+          await client.query(`EXPLAIN ${sql}`, p.values);
           const t = performance.now();
-          await client.query(c.sql, p.values);
+          await client.query(sql, p.values);
           return performance.now() - t;
         });
         r.samples[p.stratum]!.push(ms);

@@ -5,6 +5,7 @@ import { CANDIDATES } from './configs.ts';
 import { kib, row, x } from './markdown.ts';
 import { caseTables, shortfalls, strataLine } from './report-cases.ts';
 import { mixedTables } from './report-mixed.ts';
+import { coldTable, variantTable } from './report-variants.ts';
 import { BASELINE_WRITES, type SizeResult } from './run.ts';
 
 /** Markdown for docs/index-study.md: every figure comes from the SizeResults of the run. */
@@ -19,6 +20,8 @@ export interface StudyMeta {
   budgetMs: number;
   timeoutMs: number;
   insertSessions: number;
+  /** Cold first calls per configuration (0: no cold pass); absent in runs recorded before it existed. */
+  coldRestarts?: number;
   plansFile: string;
 }
 
@@ -49,7 +52,7 @@ function verdictTable(r: SizeResult): string[] {
         def.kind,
         v.claims.map((c) => `${c.id} ${x(c.speedup)}`).join(', ') || 'none',
         v.benefitMs.toFixed(1),
-        v.costMs.toFixed(1),
+        v.columnMs > 0 ? `${v.costMs.toFixed(1)} (columns ${v.columnMs.toFixed(1)})` : v.costMs.toFixed(1),
         why,
       ]),
     );
@@ -163,23 +166,51 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
     '  (no checkpoint inside, insert-only). The sustained mixed workload of each size is the realistic case: rounds of inserts, turn',
     '  appends and branch switches with a CHECKPOINT before each, WAL with full-page images, HOT ratio, B-tree leaf growth, bloat',
     '  (`--mixed-rounds`; like every figure here, from the `make bench-indexes` run named at the top).',
+    '- **Schema variants** (src/postgres/index-study/variants.ts): two of the relational fixes the study points to, as candidates',
+    '  judged by the same rule. `agent_turns_account_day`: `account_uid` copied onto agent turns and their UTC `day` as a generated',
+    '  column, with an index on them, so the account analytics (A2, A3, A5, A6, E1, E2) find the turns without joining sessions.',
+    '  `steps_label_score`: `label` and `score` as stored generated columns of classifier steps, with an index on them (G1, E1,',
+    '  E2 read the columns instead of parsing the JSON). The columns are added once at load time; a configuration that sees the',
+    "  variant's index runs the query rewritten to use them (the rewrite is checked to return the same rows), one that does not",
+    "  runs the original. The columns' own insert cost (their WAL bytes, scaled like an index's records) is added to the index's.",
+    meta.coldRestarts
+      ? `- **Cold cache**: after the warm pass, each configuration of each query gets ${meta.coldRestarts} first call(s), each after its own restart of the` +
+        '\n  private server (data kept) with the OS page cache dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`): a second call would' +
+        '\n  be warm again, so a cold figure is one call. The DROP INDEX and the EXPLAIN before the timed execution read the catalog and' +
+        "\n  the planner's few index probes; the execution reads its heap and index pages from disk. Account queries use the heaviest" +
+        '\n  account (the most pages). Reported beside the warm p50 of the same configuration and accounts; not used by the rule.'
+      : '- **Cold cache**: not run (`--cold-restarts 0`).',
     `- Plans as executed (EXPLAIN (ANALYZE, BUFFERS)) for every configuration: [${meta.plansFile}](${meta.plansFile}).`,
     '- The same baseline against ScyllaDB at equal hardware, and what only a real cluster can show:',
     '  [scylladb-measurement-plan.md](scylladb-measurement-plan.md) (planned, not run).',
     '',
     '## Not measured yet',
     '',
-    '- A cold-cache run (pg_prewarm against dropped caches at a size larger than RAM); both sizes here fit in memory.',
+    '- A cold cache at a size larger than RAM: both sizes here fit in memory, so the cold pass measures a first call after a',
+    '  restart, not a working set that never fits; and each configuration gets only `--cold-restarts` first calls, without an',
+    '  interval.',
+    ...(results.some((r) => r.cases.some((c) => c.budget?.shortfall))
+      ? [
+          `- ${meta.iterations} calls in every cell: on this shared 2-core machine the ${meta.budgetMs / 1000} s ceiling per query stopped the cases`,
+          '  listed under each size short (most account queries, which have the most configurations and three account sizes); their',
+          '  p99 is a high rank of few calls, as printed under each table, and their intervals are wide accordingly.',
+        ]
+      : []),
     '- Page splits as a count: PostgreSQL 15 has no counter; the mixed workload reports B-tree leaf pages added and leaf density.',
-    '- The relational fixes the study points to beyond the covering index: `account_uid`/day denormalised onto agent turns, a',
-    '  generated column for label and score, a daily rollup or monthly partitioning of steps.',
+    '- A daily rollup or monthly partitioning of steps: both change what is stored (a table maintained on every write, or a',
+    '  partitioned `steps` with the partition key in its primary key), not which index the planner sees, so they do not fit',
+    '  one load timed with indexes hidden; each needs its own load and write path. The denormalised account/day is not applied',
+    '  to A1, which counts human turns too (they would need the same columns).',
     '- The claims and the verdicts use the pooled calls of all account sizes (each size an equal share of the calls); the per-size',
     '  rows and p50 speed-ups show where a pooled figure hides a difference. The plans are shown per size.',
     '- Alternatives are treated as co-candidates: "all" holds the BRIN and the B-tree on `steps.created_at` (and both pending-input',
-    '  indexes), so the leave-one-out of one hides behind the other. The rule then rejects both for T1; read the "alone" rows of T1',
-    '  (and G5) to choose between them. A rerun should put one alternative in "all" at a time.',
+    '  indexes, and the expression index and the generated columns for G1), so the leave-one-out of one hides behind the other.',
+    '  The rule then rejects one or both; read the "alone" rows of T1, G5 and G1 to choose between them. A rerun should put one',
+    '  alternative in "all" at a time.',
     "- The insert cost scales one timing (the baseline's insert ms per row, from one batch on a busy machine) by WAL records; that",
-    '  timing is the noisiest input of the rule.',
+    "  timing is the noisiest input of the rule. A variant's columns are costed by their WAL bytes: the trigger that copies the",
+    '  account (the application would pass it) and the JSON parse of the generated columns are CPU the rule does not count; the',
+    '  measured rows/s with and without the columns are shown beside it.',
   ];
   for (const r of results) {
     out.push(
@@ -205,6 +236,14 @@ export function renderReport(meta: StudyMeta, results: SizeResult[]): string {
       '',
       ...writesTable(r),
       '',
+      '### Schema variants: what the columns cost',
+      '',
+      ...variantTable(r),
+      '',
+      '### Cold cache: first call after a restart',
+      '',
+      ...coldTable(r),
+      '',
       '### Sustained mixed workload',
       '',
       ...mixedTables(r.mixed),
@@ -219,7 +258,8 @@ export function renderPlans(meta: StudyMeta, results: SizeResult[]): string {
     out.push('', `## ${sizeLabel(r)}`);
     for (const c of r.cases) {
       out.push('', `### ${c.id}: ${c.title}`, '', '```sql', c.sql, '```');
-      for (const k of c.configs) out.push('', `${k.config.name}:`, '', '```', k.analyzed, '```');
+      for (const k of c.configs)
+        out.push('', `${k.config.name}:`, ...(k.sql ? ['', '```sql', k.sql, '```'] : []), '', '```', k.analyzed, '```');
     }
   }
   return `${out.join('\n')}\n`;

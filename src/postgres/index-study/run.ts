@@ -12,6 +12,8 @@ import { measureCase, type ConfigResult, type TimingOptions } from './protocol.t
 import type { Budget } from './budget.ts';
 import { mixedWorkload, type MixedResult } from './mixed.ts';
 import { accountSessionCounts, accountStrata, type AccountStratum } from './strata.ts';
+import { coldCase, type ColdCell } from './cold.ts';
+import { addVariantColumns, columnCosts, type VariantCost } from './variant-costs.ts';
 
 export interface CaseResult {
   id: string;
@@ -39,6 +41,10 @@ export interface SizeResult {
   writes: { config: string; cost: WriteCost }[];
   /** The sustained mixed workload (mixed.ts) with the baseline only, then with every candidate. */
   mixed?: MixedResult[];
+  /** The schema variants' columns: their table growth and insert cost (variant-costs.ts). */
+  variants?: VariantCost[];
+  /** The cold-cache pass (cold.ts): absent when it was skipped. */
+  cold?: { restarts: number; osCacheDropped: boolean; elapsedMs: number; cases: { id: string; cells: ColdCell[] }[] };
 }
 
 export interface StudyOptions extends TimingOptions {
@@ -46,6 +52,9 @@ export interface StudyOptions extends TimingOptions {
   writeRepeats: number;
   /** Rounds of the mixed workload (a CHECKPOINT before each); 0 skips it. */
   mixedRounds: number;
+  /** First calls per configuration after a restart with emptied caches; 0 (or no `restart`) skips the cold pass. */
+  coldRestarts: number;
+  restart?: () => Promise<boolean>;
   log: (line: string) => void;
 }
 
@@ -86,6 +95,7 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
   await pool.query('CREATE INDEX steps_study_order ON steps (created_at)');
   await pool.query('CLUSTER steps USING steps_study_order');
   await pool.query('DROP INDEX steps_study_order');
+  const variantSizes = await addVariantColumns(pool);
   await analyzeTables(pool);
   const corr = await pool.query(
     `SELECT correlation FROM pg_stats WHERE schemaname = $1 AND tablename = 'steps' AND attname = 'created_at'`,
@@ -103,12 +113,28 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     `  account strata: ${strata.map((s) => `${s.stratum} ${s.accounts.map((a) => a.sessions).join('/')} sessions`).join(', ')}`,
   );
   const cases: CaseResult[] = [];
-  for (const [n, c] of studyCases(config, strata).entries()) {
+  const studied = studyCases(config, strata);
+  for (const [n, c] of studied.entries()) {
     const { configs, budget } = await measureCase(pool, c, configsFor(c.indexes), o, 1000 + n);
     cases.push({ id: c.id, title: c.title, sql: c.sql, indexes: c.indexes, weight: c.weight, configs, budget });
     o.log(
       `  ${c.id}: ${configs.length} configurations, ${budget.minCalls}-${budget.maxCalls} calls per cell, ${(budget.elapsedMs / 1000).toFixed(1)} s${budget.shortfall ? ' (short: the ceiling)' : ''}`,
     );
+  }
+
+  // Before any write, so the cold pass reads the very data the warm one did.
+  let cold: SizeResult['cold'];
+  if (o.restart && o.coldRestarts > 0) {
+    const t = performance.now();
+    cold = { restarts: o.coldRestarts, osCacheDropped: true, elapsedMs: 0, cases: [] };
+    const co = { restarts: o.coldRestarts, timeoutMs: o.timeoutMs, restart: o.restart };
+    for (const [n, c] of studied.entries()) {
+      const r = await coldCase(pool, c, configsFor(c.indexes), co, 2000 + n);
+      cold.cases.push({ id: c.id, cells: r.cells });
+      cold.osCacheDropped &&= r.osCacheDropped;
+    }
+    cold.elapsedMs = performance.now() - t;
+    o.log(`  cold pass: ${o.coldRestarts} restart(s) per configuration, ${(cold.elapsedMs / 1000).toFixed(0)} s`);
   }
 
   // A separate batch, from another seed so no id collides with the loaded data.
@@ -143,6 +169,8 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     mixed.push(await mixedWorkload(pool, ALL_WRITES, batches(1), { ...mix, tag: 'mixa' }));
     o.log(`  mixed workload: ${mix.rounds} rounds x ${mixed.length} configurations`);
   }
+  await dropIndexes(pool, CANDIDATES);
+  const variants = await columnCosts(pool, extra, variantSizes, o.writeRepeats);
   return {
     sessions: loaded.sessions,
     turns: loaded.turns,
@@ -155,5 +183,7 @@ export async function runSize(pool: pg.Pool, schema: string, config: SeedConfig,
     cases,
     writes,
     mixed,
+    variants,
+    ...(cold ? { cold } : {}),
   };
 }

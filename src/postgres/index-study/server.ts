@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -23,6 +32,7 @@ const PREFIX = 'agentstore-index-study-';
 
 export class StudyServer {
   private child: ChildProcess | undefined;
+  private settings: ServerSettings | undefined;
   private constructor(
     readonly dir: string,
     readonly port: number,
@@ -69,6 +79,7 @@ export class StudyServer {
   }
 
   async start(s: ServerSettings): Promise<void> {
+    this.settings = s;
     const args = [
       '-D',
       this.dataDir,
@@ -128,6 +139,25 @@ export class StudyServer {
     await exited;
     clearTimeout(timer);
     this.child = undefined;
+  }
+
+  /**
+   * For a cold-cache call: stop (shared buffers gone), write back and drop the OS page cache, start
+   * with the same settings and data. Dropping needs root (/proc/sys/vm/drop_caches); without it
+   * the restart still empties shared buffers, and false says the OS cache may still hold the pages.
+   */
+  async restartCold(): Promise<boolean> {
+    if (!this.settings) throw new Error("the study's postgres was never started");
+    await this.stop();
+    spawnSync('sync');
+    let dropped = true;
+    try {
+      writeFileSync('/proc/sys/vm/drop_caches', '3');
+    } catch {
+      dropped = false;
+    }
+    await this.start(this.settings);
+    return dropped;
   }
 
   async destroy(): Promise<void> {
