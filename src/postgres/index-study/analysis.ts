@@ -95,12 +95,17 @@ export interface Verdict {
  * VM would.
  */
 function costMs(r: SizeResult, index: string): number {
-  const base = r.writes.find((w) => w.config === BASELINE_WRITES)!.cost;
+  const base = baselineWrites(r);
   const mine = r.writes.find((w) => w.config === index)?.cost;
   if (!mine) return 0;
-  const extra = Math.max(0, mine.own.records / base.own.records - 1);
-  return WRITE_ROWS_PER_1000 * (base.ms / base.rows) * extra;
+  return insertMs(base, mine.own.records / base.own.records);
 }
+
+const baselineWrites = (r: SizeResult) => r.writes.find((w) => w.config === BASELINE_WRITES)!.cost;
+
+/** WRITE_ROWS_PER_1000 inserts at the baseline's time per row, for the share of the work (`ratio` - 1) a change adds. */
+const insertMs = (base: SizeResult['writes'][number]['cost'], ratio: number): number =>
+  WRITE_ROWS_PER_1000 * (base.ms / base.rows) * Math.max(0, ratio - 1);
 
 /**
  * A schema variant's columns, in time: the baseline's insert time per row, scaled by the WAL bytes
@@ -111,9 +116,7 @@ function costMs(r: SizeResult, index: string): number {
 export function columnCostMs(r: SizeResult, index: string): number {
   const v = r.variants?.find((x) => x.index === index);
   if (!v) return 0;
-  const base = r.writes.find((w) => w.config === BASELINE_WRITES)!.cost;
-  const extra = Math.max(0, v.withColumns.own.bytes / v.withoutColumns.own.bytes - 1);
-  return WRITE_ROWS_PER_1000 * (base.ms / base.rows) * extra;
+  return insertMs(baselineWrites(r), v.withColumns.own.bytes / v.withoutColumns.own.bytes);
 }
 
 export function verdicts(r: SizeResult): Verdict[] {

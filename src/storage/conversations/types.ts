@@ -3,7 +3,8 @@ import { checkDuration, checkEventTime, checkId, checkText } from '../../domain/
 import type { Step, Turn } from '../../domain/model.ts';
 import type { BranchTurn, Page, PageRequest, Sibling, StepItem } from '../../domain/queries.ts';
 import { checkLimit, decodeCursor, encodeCursor } from '../../domain/query-args.ts';
-import type { AppendTurnInput, StepInput } from '../../store/store.ts';
+import type { StepInput } from '../../domain/step-input.ts';
+import type { AppendTurnInput } from '../../store/store.ts';
 
 export type { AppendTurnInput, StepInput };
 
