@@ -79,7 +79,7 @@ bench: setup services-up
 
 ## PostgreSQL baseline on a private server: each key query over foreign-key indexes, each candidate
 ## alone, all, and leave-one-out, interleaved (plans, p50/p95/p99 with CIs, WAL per row, sizes, a
-## keep-or-reject rule); writes docs/index-study.md. About 30 minutes at ~28k and ~100k steps.
+## keep-or-reject rule); writes docs/index-study.md. Its defaults are the run the docs hold (~15k and ~59k steps).
 bench-indexes: setup services-up
 	tsx src/postgres/index-study/main.ts
 

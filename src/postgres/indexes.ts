@@ -5,10 +5,11 @@
  */
 export interface IndexDef {
   name: string;
-  table: 'sessions' | 'human_turns' | 'agent_turns' | 'steps';
+  /** steps_daily exists only in the index study (its rollup variant, index-study/variants.ts). */
+  table: 'sessions' | 'human_turns' | 'agent_turns' | 'steps' | 'steps_daily';
   /** What follows `ON <table>`. */
   definition: string;
-  kind: 'composite' | 'covering' | 'partial' | 'expression' | 'brin' | 'btree';
+  kind: 'composite' | 'covering' | 'partial' | 'expression' | 'brin' | 'btree' | 'unique';
   serves: string;
 }
 
@@ -85,5 +86,5 @@ export const INDEXES: readonly IndexDef[] = [
 ];
 
 export function createIndexSql(ix: IndexDef): string {
-  return `CREATE INDEX IF NOT EXISTS ${ix.name} ON ${ix.table} ${ix.definition}`;
+  return `CREATE ${ix.kind === 'unique' ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${ix.name} ON ${ix.table} ${ix.definition}`;
 }

@@ -7,7 +7,7 @@ import { coldCase } from '../../src/postgres/index-study/cold.ts';
 import { CANDIDATES, configsFor } from '../../src/postgres/index-study/configs.ts';
 import { coldTable, variantTable } from '../../src/postgres/index-study/report-variants.ts';
 import type { CaseResult, SizeResult } from '../../src/postgres/index-study/run.ts';
-import { DENORMALISED, GENERATED, sqlFor, VARIANTS } from '../../src/postgres/index-study/variants.ts';
+import { DENORMALISED, GENERATED, ROLLUP, sqlFor, VARIANTS } from '../../src/postgres/index-study/variants.ts';
 import type { WriteCost } from '../../src/postgres/index-study/measure.ts';
 
 const DAY = 'agent_turns_account_day';
@@ -35,6 +35,19 @@ describe('index study: schema variants', () => {
     const both = sqlFor({ id: 'E1', sql: Q.E1_TURNS_BY_LABEL }, [DAY, LABEL]);
     expect(both).not.toMatch(/content::jsonb|FROM sessions/);
     expect(both).toMatch(/st\.label = \$5 AND st\.score >= \$6/);
+  });
+
+  it('answers A2 from the daily rollup, after the denormalised turns too, with every parameter still bound', () => {
+    const c = { id: 'A2', sql: Q.A2_TYPE_DISTRIBUTION };
+    const ROLL = ROLLUP.index.name;
+    for (const visible of [[ROLL], [ROLL, DAY], [ROLL, DAY, LABEL]]) {
+      const mine = sqlFor(c, visible);
+      expect(mine).toMatch(/^SELECT tpe, sum\(steps\)::int AS n FROM steps_daily\n/);
+      expect(mine).not.toMatch(/FROM (sessions|agent_turns|steps) /);
+      for (const p of ['$1', '$2', '$3', '$4']) expect(mine).toContain(p);
+    }
+    expect(sqlFor({ id: 'A3', sql: Q.A3_LATENCY }, [ROLL])).toBe(Q.A3_LATENCY);
+    expect(() => ROLLUP.rewrite(Q.A3_LATENCY)).toThrow(/steps_daily_key: its pattern does not occur/);
   });
 
   it('fails where its pattern is missing instead of timing the original as the fix', () => {

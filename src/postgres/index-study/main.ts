@@ -21,8 +21,8 @@ const program = new Command('index-study')
   )
   .option(
     '--sizes <n,n>',
-    'dataset sizes in sessions, smallest first (~14 steps per session; 70000 ~ 1M steps)',
-    '2000,7000',
+    'dataset sizes in sessions, smallest first (~15 steps per session; 70000 ~ 1M steps)',
+    '1000,4000',
   )
   .option(
     '--iterations <n>',
@@ -41,7 +41,7 @@ const program = new Command('index-study')
   .option(
     '--cold-restarts <n>',
     'cold-cache first calls per configuration, each after a server restart with the OS page cache dropped (0: skip; private server only)',
-    '1',
+    '2',
   )
   .option('--seed <n>', 'generator seed', '42')
   .option('--accounts <n>', 'accounts', '100')

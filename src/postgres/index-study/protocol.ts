@@ -15,6 +15,12 @@ import { sqlFor } from './variants.ts';
  * cell (configuration x stratum) are interleaved in one shuffled order, so cache warmth, a
  * checkpoint or a busy neighbour lands on all alike. (hypopg_hide_index would do this without
  * DDL, but Debian's hypopg is 1.3, older than the function.)
+ *
+ * Configurations that run the same plan are timed once: where the SQL and EXPLAIN (COSTS OFF) of
+ * every parameter set are alike, the executions are alike, and a difference between their timings
+ * could only be noise. Such a configuration shares the calls of the first one with its plans
+ * (`sameAs`), so the calls go to the cells that can differ: with 8 to 10 configurations a case
+ * often has only two or three plans.
  */
 export interface ConfigResult {
   config: Config;
@@ -27,6 +33,8 @@ export interface ConfigResult {
   analyzed: string;
   /** The SQL this configuration ran, where a schema variant rewrote the case's (variants.ts). */
   sql?: string;
+  /** The earlier configuration with the same SQL and plans, whose calls (the same arrays) this one shares. */
+  sameAs?: string;
 }
 
 export interface TimingOptions {
@@ -85,6 +93,16 @@ async function analyzed(client: pg.PoolClient, sql: string, p: ParamSet, timeout
   }
 }
 
+/** What identifies a configuration's execution: its SQL and the plan of every parameter set, without estimates. */
+async function planKey(client: pg.PoolClient, sql: string, params: readonly ParamSet[]): Promise<string> {
+  const plans = [];
+  for (const p of params) {
+    const r = await client.query(`EXPLAIN (COSTS OFF) ${sql}`, p.values);
+    plans.push(r.rows.map((row) => row['QUERY PLAN']).join('\n'));
+  }
+  return [sql, ...plans].join('\n---\n');
+}
+
 /** Rows as a sorted multiset: a rewrite may return them in another order where the query sets none. */
 const rowSet = (rows: unknown[]): string =>
   rows
@@ -119,6 +137,7 @@ export async function measureCase(
     const results: ConfigResult[] = [];
     const strata = [...new Set(c.params.map((p) => p.stratum))];
     const byStratum = strata.map((s) => c.params.filter((p) => p.stratum === s));
+    const timedFor = new Map<string, ConfigResult>();
     for (const [i, config] of configs.entries()) {
       const client = clients[i]!;
       await client.query(`SET statement_timeout = ${Math.round(o.timeoutMs)}`);
@@ -128,17 +147,23 @@ export async function measureCase(
         plans[s] = await inConfig(client, config, () => plan(client, sql, byStratum[j]![0]!));
         if (sql !== c.sql) await sameAnswer(client, c, config, sql, byStratum[j]![0]!);
       }
-      results.push({
+      const key = await inConfig(client, config, () => planKey(client, sql, c.params));
+      const first = timedFor.get(key);
+      const result: ConfigResult = {
         config,
-        samples: Object.fromEntries(strata.map((s) => [s, [] as number[]])),
+        samples: first?.samples ?? Object.fromEntries(strata.map((s) => [s, [] as number[]])),
         timeouts: 0,
         plans,
         analyzed: await inConfig(client, config, () => analyzed(client, sql, c.params[0]!, o.timeoutMs)),
         ...(sql !== c.sql ? { sql } : {}),
-      });
+        ...(first ? { sameAs: first.config.name } : {}),
+      };
+      if (!first) timedFor.set(key, result);
+      results.push(result);
     }
+    const timed = results.flatMap((r, i) => (r.sameAs ? [] : [i]));
     // Every (configuration, stratum, call) triple, shuffled: call k of a stratum uses its parameter set k mod n.
-    const order = configs.flatMap((_, i) =>
+    const order = timed.flatMap((i) =>
       strata.flatMap((_, j) => Array.from({ length: o.iterations }, (_, k) => [i, j, k] as const)),
     );
     const random = seededRandom(seed);
@@ -168,7 +193,8 @@ export async function measureCase(
         r.samples[p.stratum]!.push(o.timeoutMs);
       }
     }
-    const calls = results.flatMap((r) => Object.values(r.samples).map((x) => x.length));
+    for (const r of results) if (r.sameAs) r.timeouts = results.find((x) => x.config.name === r.sameAs)!.timeouts;
+    const calls = timed.flatMap((i) => Object.values(results[i]!.samples).map((x) => x.length));
     return { configs: results, budget: budgetOutcome(calls, o.iterations, performance.now() - started, o.budgetMs) };
   } finally {
     for (const client of clients) client.release();

@@ -26,7 +26,9 @@ export function caseTables(c: CaseResult): string[] {
       const n = s === undefined ? Object.values(r.samples).reduce((k, xs) => k + xs.length, 0) : r.samples[s]!.length;
       // Timeouts are counted per configuration; shown once, on its first row.
       const timeouts = s === undefined || s === strata[0] ? r.timeouts : '';
-      out.push(row([r.config.name, ...(s ? [s] : []), n, est(p50!), est(p95!), est(p99!), timeouts]));
+      // A configuration with another's plan shows that one's calls, and says whose they are.
+      const calls = r.sameAs ? `${n} (${r.sameAs})` : n;
+      out.push(row([r.config.name, ...(s ? [s] : []), calls, est(p50!), est(p95!), est(p99!), timeouts]));
     }
   }
   if (c.budget?.shortfall) out.push('', `Calls: ${c.budget.shortfall}`);

@@ -23,12 +23,12 @@ export function variantTable(r: SizeResult): string[] {
   for (const v of r.variants) {
     const a = v.withoutColumns;
     const b = v.withColumns;
-    const growth = ((100 * v.bytesAfter) / v.bytesBefore - 100).toFixed(1);
+    const growth = v.bytesBefore ? `+${((100 * v.bytesAfter) / v.bytesBefore - 100).toFixed(1)}%` : 'a new table';
     out.push(
       row([
         `\`${v.index}\``,
         v.columns,
-        `${v.table}: ${kib(v.bytesBefore)} → ${kib(v.bytesAfter)} (+${growth}%)`,
+        `${v.table}: ${kib(v.bytesBefore)} → ${kib(v.bytesAfter)} (${growth})`,
         `${perRow(a.own.bytes, a.rows)} → ${perRow(b.own.bytes, b.rows)}`,
         `${Math.round((a.rows / a.ms) * 1000)} → ${Math.round((b.rows / b.ms) * 1000)}`,
         columnCostMs(r, v.index).toFixed(1),

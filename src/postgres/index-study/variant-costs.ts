@@ -20,7 +20,9 @@ export interface VariantCost {
 export async function addVariantColumns(pool: pg.Pool): Promise<{ before: number; after: number }[]> {
   const sizes = [];
   for (const v of VARIANTS) {
-    const before = await tableBytes(pool, v.table);
+    // A variant's table may be its own (the rollup): then it grows from nothing.
+    const exists = (await pool.query('SELECT to_regclass($1) AS t', [v.table])).rows[0].t !== null;
+    const before = exists ? await tableBytes(pool, v.table) : 0;
     for (const sql of v.setup) await pool.query(sql);
     sizes.push({ before, after: await tableBytes(pool, v.table) });
   }

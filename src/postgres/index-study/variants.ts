@@ -92,7 +92,62 @@ export const GENERATED: Variant = {
   },
 };
 
-export const VARIANTS: readonly Variant[] = [DENORMALISED, GENERATED];
+/**
+ * Whole account-days of step counts by the turn's UTC day, the only way A2's question can be asked
+ * here (as in its SQL, $2/$3 are the days' UTC midnights; they stay bound so PostgreSQL can type them).
+ */
+const ROLLUP_A2 = `SELECT tpe, sum(steps)::int AS n FROM steps_daily
+  WHERE account_uid = $1 AND day = ANY($4::date[])
+    AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date
+  GROUP BY tpe ORDER BY tpe`;
+
+export const ROLLUP: Variant = {
+  index: {
+    name: 'steps_daily_key',
+    table: 'steps_daily',
+    kind: 'unique',
+    definition: '(account_uid, day, tpe) INCLUDE (steps)',
+    serves: "A2: an account-day's step counts by type read from a daily rollup instead of counted from its steps",
+  },
+  columns:
+    "`steps_daily`: step counts per account, UTC day of the turn and type (at most accounts x days x 13 rows); its upkeep, a trigger on every step insert while the key exists, is in the key's write cost",
+  table: 'steps_daily',
+  setup: [
+    `CREATE TABLE steps_daily (account_uid varchar(64) COLLATE "C" NOT NULL, day date NOT NULL,
+       tpe integer NOT NULL, steps bigint NOT NULL)`,
+    `INSERT INTO steps_daily SELECT s.account_uid, (a.created_at AT TIME ZONE 'UTC')::date, st.tpe, count(*)
+       FROM steps st JOIN agent_turns a ON a.uid = st.agent_turn_uid JOIN sessions s ON s.uid = a.session_uid
+       GROUP BY 1, 2, 3`,
+    // Kept only while its key exists: a configuration without the candidate neither reads nor pays
+    // for the rollup, so its upkeep lands in the key's own write cost (run.ts measures each candidate
+    // alone). BEFORE ROW, not AFTER: EXPLAIN (ANALYZE, WAL) counts what the insert node runs, and
+    // after-triggers run past it. The study deletes its write batches without decrementing: no read follows them.
+    `CREATE FUNCTION study_steps_daily() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF to_regclass('steps_daily_key') IS NOT NULL THEN
+           INSERT INTO steps_daily
+             SELECT s.account_uid, (a.created_at AT TIME ZONE 'UTC')::date, NEW.tpe, 1
+             FROM agent_turns a JOIN sessions s ON s.uid = a.session_uid WHERE a.uid = NEW.agent_turn_uid
+             ON CONFLICT (account_uid, day, tpe) DO UPDATE SET steps = steps_daily.steps + 1;
+         END IF;
+         RETURN NEW;
+       END $$`,
+    'CREATE TRIGGER study_steps_daily BEFORE INSERT ON steps FOR EACH ROW EXECUTE FUNCTION study_steps_daily()',
+  ],
+  teardown: ['DROP TRIGGER study_steps_daily ON steps', 'DROP FUNCTION study_steps_daily()', 'DROP TABLE steps_daily'],
+  cases: ['A2'],
+  // Whole-query: it applies after the denormalised rewrite too, which only changed the turns it counts from.
+  rewrite: (sql) =>
+    replaceOrThrow(
+      sql,
+      /^WITH turns AS \([\s\S]*\)\s+SELECT st\.tpe, count\(\*\)::int AS n FROM turns t JOIN steps st ON st\.agent_turn_uid = t\.uid GROUP BY st\.tpe ORDER BY st\.tpe$/,
+      ROLLUP_A2,
+      'steps_daily_key',
+    ),
+};
+
+/** In rewrite order: the rollup replaces A2 whole, so it comes after the rewrites of its parts. */
+export const VARIANTS: readonly Variant[] = [DENORMALISED, GENERATED, ROLLUP];
 
 /** The variant indexes that may serve a case. */
 export const variantIndexes = (caseId: string): string[] =>
