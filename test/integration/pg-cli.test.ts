@@ -107,6 +107,9 @@ describe('PostgreSQL baseline CLI and index study', () => {
     for (const id of ['P1', 'P2', 'P3', 'A1', 'A5', 'E1', 'E3', 'G5', 'G1', 'T1'])
       expect(doc).toMatch(new RegExp(`^#### ${id}: `, 'm'));
     expect(doc).toMatch(/^\| all vs all -steps_created_brin \| [\d.]+ \[[\d.]+, [\d.]+\]x \|/m);
+    // The B-tree is the BRIN's alternative: judged in its place, against the same "all" without the BRIN.
+    expect(doc).toMatch(/^\| all, steps_created_btree for steps_created_brin vs all -steps_created_brin \| [\d.]+ \[/m);
+    expect(doc).not.toMatch(/all -steps_created_btree/);
     // Account queries are split by account size, and every cell (configuration x size) got its calls.
     expect(doc).toMatch(
       /^Account strata \(by sessions per account in this dataset\): small accounts: `acct_\w+` \(\d+ sessions\)/m,

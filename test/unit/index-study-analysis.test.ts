@@ -109,6 +109,37 @@ describe('index study: claims and the keep-or-reject rule', () => {
     expect(v.get('steps_pending_oldest')!.claims.map((c) => c.id)).toEqual(['G5']);
     expect(v.get('steps_created_btree')).toMatchObject({ keep: false, claims: [] });
   });
+
+  it('judges an alternative in place of the index it would replace, so neither hides behind the other', () => {
+    const [brin, btree] = ['steps_created_brin', 'steps_created_btree'];
+    const names = configsFor([brin, btree]).map((k) => k.name);
+    expect(names).toEqual(['baseline', `+${brin}`, `+${btree}`, 'all', `all -${brin}`, `all, ${btree} for ${brin}`]);
+    const visible = (name: string) => configsFor([brin, btree]).find((k) => k.name === name)!.visible;
+    expect(visible('all')).toContain(brin);
+    expect(visible('all')).not.toContain(btree);
+    expect(visible(`all, ${btree} for ${brin}`)).toContain(btree);
+    expect(visible(`all, ${btree} for ${brin}`)).not.toContain(brin);
+    // Either index alone turns the scan of T1 into a range scan.
+    const configs: ConfigResult[] = configsFor([brin, btree]).map((config) => {
+      const ix = [brin, btree].find((n) => config.visible.includes(n));
+      const m = ix ? { ms: 2, plan: IX(ix) } : { ms: 10, plan: SEQ };
+      return { config, samples: { all: around(m.ms) }, timeouts: 0, plans: { all: m.plan }, analyzed: '' };
+    });
+    const t1: CaseResult = { id: 'T1', title: 'T1', sql: '', indexes: [brin, btree], weight: 100, configs };
+    const v = new Map(
+      verdicts(size([t1], { 'baseline (foreign-key indexes)': 1000, [brin]: 1001, [btree]: 1100 })).map((x) => [
+        x.index,
+        x,
+      ]),
+    );
+    expect(v.get(brin)!.claims.map((c) => c.id)).toEqual(['T1']);
+    expect(v.get(btree)!.claims.map((c) => c.id)).toEqual(['T1']);
+    // Both pay for themselves; the BRIN saves as much for a tenth of the B-tree's insert cost, so only it is kept.
+    expect(v.get(brin)).toMatchObject({ keep: true });
+    expect(v.get(brin)!.outdoneBy).toBeUndefined();
+    expect(v.get(btree)!.benefitMs).toBeGreaterThan(v.get(btree)!.costMs);
+    expect(v.get(btree)).toMatchObject({ keep: false, outdoneBy: brin });
+  });
 });
 
 describe('index study: account-size strata', () => {

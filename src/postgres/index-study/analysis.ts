@@ -1,6 +1,6 @@
 import { percentileRatios, percentiles, type Estimate } from '../../util/bootstrap.ts';
 import { WRITE_ROWS_PER_1000 } from './cases.ts';
-import { ALL, alone, BASE, CANDIDATES, without } from './configs.ts';
+import { ALL, alone, BASE, CANDIDATES, INSTEAD_OF, leaveOneOut } from './configs.ts';
 import type { ConfigResult } from './protocol.ts';
 import { BASELINE_WRITES, type CaseResult, type SizeResult } from './run.ts';
 
@@ -86,6 +86,8 @@ export interface Verdict {
   columnMs: number;
   claims: { id: string; speedup: Estimate }[];
   keep: boolean;
+  /** Set when this index and its alternative both pay for themselves and the other saves more, net: the one kept. */
+  outdoneBy?: string;
 }
 
 /**
@@ -120,19 +122,39 @@ export function columnCostMs(r: SizeResult, index: string): number {
 }
 
 export function verdicts(r: SizeResult): Verdict[] {
-  return CANDIDATES.map((d) => {
+  const all = CANDIDATES.map((d) => {
     const claims: Verdict['claims'] = [];
     let benefitMs = 0;
     for (const c of r.cases.filter((x) => x.indexes.includes(d.name))) {
-      const cmp = compare(c, without(d.name), ALL);
+      const [out, withIt] = leaveOneOut(d.name);
+      const cmp = compare(c, out, withIt);
       if (!cmp.claimed) continue;
       claims.push({ id: c.id, speedup: cmp.speedup[0]! });
-      benefitMs += c.weight * Math.max(0, mean(pooled(find(c, without(d.name)))) - mean(pooled(find(c, ALL))));
+      benefitMs += c.weight * Math.max(0, mean(pooled(find(c, out))) - mean(pooled(find(c, withIt))));
     }
     const columnMs = columnCostMs(r, d.name);
     const cost = costMs(r, d.name) + columnMs;
-    return { index: d.name, benefitMs, costMs: cost, columnMs, claims, keep: claims.length > 0 && benefitMs > cost };
+    const v: Verdict = {
+      index: d.name,
+      benefitMs,
+      costMs: cost,
+      columnMs,
+      claims,
+      keep: claims.length > 0 && benefitMs > cost,
+    };
+    return v;
   });
+  // An index and its alternative serve the same queries: a schema keeps one of them.
+  const net = (v: Verdict) => v.benefitMs - v.costMs;
+  for (const [alt, shipped] of Object.entries(INSTEAD_OF)) {
+    const a = all.find((v) => v.index === alt)!;
+    const s = all.find((v) => v.index === shipped)!;
+    if (!a.keep || !s.keep) continue;
+    const [lose, win] = net(a) > net(s) ? [s, a] : [a, s];
+    lose.keep = false;
+    lose.outdoneBy = win.index;
+  }
+  return all;
 }
 
 /** The comparisons a case's table shows: each candidate alone against the baseline, and leave-one-out against all. */
@@ -140,6 +162,6 @@ export function comparisons(c: CaseResult): Comparison[] {
   return [
     ...c.indexes.map((ix) => compare(c, BASE, alone(ix))),
     compare(c, BASE, ALL),
-    ...c.indexes.map((ix) => compare(c, without(ix), ALL)),
+    ...c.indexes.map((ix) => compare(c, ...leaveOneOut(ix))),
   ];
 }

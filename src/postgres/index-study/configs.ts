@@ -67,6 +67,21 @@ export const CANDIDATES: readonly IndexDef[] = [
 
 export const ALL_DEFS: readonly IndexDef[] = [...BASELINE, ...CANDIDATES];
 
+/**
+ * Alternatives: each of these answers the same query as the index it names, the one the migrations
+ * ship. "all" holds the shipped one only, and an alternative is judged in "all" with it in that
+ * one's place: with both present the leave-one-out of either would hide behind the other.
+ */
+export const INSTEAD_OF: Readonly<Record<string, string>> = {
+  steps_created_btree: 'steps_created_brin',
+  steps_pending_by_turn: 'steps_pending_oldest',
+  steps_label_score: 'steps_classifier_label',
+};
+for (const [alt, shipped] of Object.entries(INSTEAD_OF)) {
+  if (!CANDIDATES.some((d) => d.name === alt) || !CANDIDATES.some((d) => d.name === shipped))
+    throw new Error(`configs.ts INSTEAD_OF: ${alt} -> ${shipped} names an index that is not a candidate`);
+}
+
 export interface Config {
   name: string;
   /** Candidates visible to the planner; every other candidate is hidden (the baseline never is). */
@@ -76,19 +91,38 @@ export interface Config {
 export const BASE = 'baseline';
 export const ALL = 'all';
 export const alone = (ix: string) => `+${ix}`;
-export const without = (ix: string) => `all -${ix}`;
+
+/** Every candidate but the alternatives: the schema as shipped with every other candidate added. */
+const ALL_VISIBLE = CANDIDATES.map((d) => d.name).filter((n) => !(n in INSTEAD_OF));
+
+/** The "all" an index is judged in: "all" itself, or for an alternative "all" with it in its shipped index's place. */
+function allWith(ix: string): Config {
+  const shipped = INSTEAD_OF[ix];
+  if (shipped === undefined) return { name: ALL, visible: ALL_VISIBLE };
+  return { name: `all, ${ix} for ${shipped}`, visible: [...ALL_VISIBLE.filter((n) => n !== shipped), ix] };
+}
+
+/** allWith(ix) less ix: for an alternative that is "all" less its shipped index, so the two share it. */
+function allWithout(ix: string): Config {
+  const shipped = INSTEAD_OF[ix] ?? ix;
+  return { name: `all -${shipped}`, visible: ALL_VISIBLE.filter((n) => n !== shipped) };
+}
+
+/** The leave-one-out pair that says what an index adds when the others are there: [without it, with it]. */
+export const leaveOneOut = (ix: string): [string, string] => [allWithout(ix).name, allWith(ix).name];
 
 /**
  * The configurations a case is timed in: the baseline, each candidate that may serve it alone on
  * top of it, all candidates together, and all but each of those (leave-one-out: what an index adds
- * when the others are there, which is the question a keep-or-drop decision asks).
+ * when the others are there, which is the question a keep-or-drop decision asks); an alternative
+ * adds "all" with it in its shipped index's place, and shares "all" less that index.
  */
 export function configsFor(candidates: readonly string[]): Config[] {
-  const all = CANDIDATES.map((d) => d.name);
-  return [
+  const configs = [
     { name: BASE, visible: [] },
     ...candidates.map((ix) => ({ name: alone(ix), visible: [ix] })),
-    { name: ALL, visible: all },
-    ...candidates.map((ix) => ({ name: without(ix), visible: all.filter((n) => n !== ix) })),
+    { name: ALL, visible: ALL_VISIBLE },
+    ...candidates.flatMap((ix) => [allWith(ix), allWithout(ix)]),
   ];
+  return configs.filter((k, i) => configs.findIndex((o) => o.name === k.name) === i);
 }
