@@ -55,8 +55,6 @@ const DELETES: { [T in ErasedTable]: Deletes } = {
         del(f),
       ),
     ),
-    // The static row (active_root), after the rows: with only the partition key named.
-    deleteRow(f.ks, 'turns_by_session', { session_id: f.sessionId }, del(f)),
   ],
   steps_by_turn: (f) =>
     f.turns.flatMap((t) => t.steps.map((idx) => deleteRow(f.ks, 'steps_by_turn', { turn_id: t.turnId, idx }, del(f)))),
@@ -149,6 +147,18 @@ const DELETES: { [T in ErasedTable]: Deletes } = {
     deleteRow(f.ks, 'turn_completions_by_session', { session_id: f.sessionId }, del(f)),
   ],
   task_context: (f) => [deleteRow(f.ks, 'task_context', { scope_kind: 'session', scope_id: f.sessionId }, del(f))],
+};
+
+/**
+ * Deletes naming only the partition key, run once the phase's row deletes have finished. Such a
+ * delete removes the whole partition: a row delete that ran beside it could find its row already
+ * gone, and a change event without a preimage cannot tell the read models which entries that row
+ * made (the timeline, the role's and the day's turn sets, the version's), so they would outlive
+ * the erasure.
+ */
+const PARTITION_DELETES: { [T in ErasedTable]?: Deletes } = {
+  // The static row (active_root) and anything left of the partition.
+  turns_by_session: (f) => [deleteRow(f.ks, 'turns_by_session', { session_id: f.sessionId }, del(f))],
 };
 
 /**
@@ -306,12 +316,11 @@ export async function eraseSession(
   if (!f) return result;
   for (const phase of ERASE_PHASES) {
     const tables = f.accountId ? phase : phase.filter((t) => SESSION_KEYED.has(t));
-    const statements = tables.flatMap((t) => {
-      const list = DELETES[t](f);
-      if (list.length) result.deletes[t] = list.length;
-      return list;
-    });
-    await forEachBounded(statements, CONCURRENCY, async (s) => void (await exec.run(s)));
+    const rows = tables.flatMap((t) => DELETES[t](f).map((s) => [t, s] as const));
+    const partitions = tables.flatMap((t) => (PARTITION_DELETES[t]?.(f) ?? []).map((s) => [t, s] as const));
+    for (const [t] of [...rows, ...partitions]) result.deletes[t] = (result.deletes[t] ?? 0) + 1;
+    for (const group of [rows, partitions])
+      await forEachBounded(group, CONCURRENCY, async ([, s]) => void (await exec.run(s)));
   }
   return result;
 }

@@ -24,6 +24,7 @@ import {
 } from '../../src/seed/generator.ts';
 import { seed } from '../../src/seed/seeder.ts';
 import { CqlQueries } from '../../src/store/queries.ts';
+import type { CqlExecutor } from '../../src/cql/executor.ts';
 import { AgentStore } from '../../src/store/store.ts';
 import { withoutSessions } from '../../src/verify/ground-truth.ts';
 import { verify } from '../../src/verify/verify.ts';
@@ -206,6 +207,33 @@ describe('erasing sessions', () => {
     expect(left).toEqual([]);
     // The fences are there: a redelivered insert of an erased row is refused.
     expect(Object.keys(snap).some((k) => k.startsWith(`${prefix}:g:sessions:`) && mentions(k))).toBe(true);
+  });
+
+  it('deletes the turns_by_session partition only after its rows, so every row delete still sees its preimage', async () => {
+    // A row delete that ran beside the partition delete could find its row gone: its change event would
+    // carry no preimage, and the read-model entries the row made would outlive the erasure.
+    const victim = models.find((m) => !erasedIds.has(m.session.sessionId) && m.turns.length >= 3)!;
+    const events: string[] = [];
+    const rowDelete = `DELETE FROM ${ks}.turns_by_session`;
+    const slow: CqlExecutor = {
+      execute: (q, p, o) => s.c.exec.execute(q, p, o),
+      batch: (st) => s.c.exec.batch(st),
+      run: async (st, o) => {
+        if (!st.query.startsWith(rowDelete)) return s.c.exec.run(st, o);
+        const whole = !st.query.includes('turn_id');
+        events.push(whole ? 'partition start' : 'row start');
+        // Rows are slow, so a partition delete issued beside them would start first.
+        if (!whole) await new Promise((r) => setTimeout(r, 150));
+        const r = await s.c.exec.run(st, o);
+        events.push(whole ? 'partition done' : 'row done');
+        return r;
+      },
+    };
+    const r = await new AgentStore(slow, ks).eraseSession(victim.session.sessionId);
+    expect(r.found).toBe(true);
+    expect(r.deletes['turns_by_session']).toBe(victim.turns.length + 1);
+    expect(events.filter((e) => e === 'row done')).toHaveLength(victim.turns.length);
+    expect(events.indexOf('partition start')).toBe(events.lastIndexOf('row done') + 1);
   });
 
   it('refuses a call without a session, naming the flag', async () => {
